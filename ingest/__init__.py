@@ -1,0 +1,1 @@
+"""Ingest: raw sources -> corpus Markdown -> section tree -> chunks -> index."""

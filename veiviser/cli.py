@@ -1,0 +1,304 @@
+"""`veiviser`: the front door. Every action the project supports starts here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from veiviser.settings import get_settings
+
+
+def _load_chunks(with_sources: bool = True):
+    from ingest.chunking import chunk_corpus
+    from ingest.parse import load_corpus
+
+    settings = get_settings()
+    documents = load_corpus(settings.corpus_dir)
+    sources = settings.sources_dir if with_sources and settings.sources_dir.exists() else None
+    return documents, chunk_corpus(documents, sources)
+
+
+def cmd_corpus_build(args: argparse.Namespace) -> int:
+    from ingest.convert import build_corpus
+
+    settings = get_settings()
+    sources = Path(args.sources) if args.sources else settings.sources_dir
+    out = Path(args.out) if args.out else settings.corpus_dir
+    if not sources.exists():
+        print(f"error: source folder {sources} not found (set VEIVISER_SOURCES_DIR)", file=sys.stderr)
+        return 2
+    for path in build_corpus(sources, out):
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_corpus_stats(args: argparse.Namespace) -> int:
+    documents, chunks = _load_chunks()
+    per_doc = Counter(c.doc_id for c in chunks)
+    words = Counter()
+    for c in chunks:
+        words[c.doc_id] += len(c.text.split())
+    print(f"{'document':45} {'status':14} {'chunks':>6} {'words':>7} {'legal':>6} {'pathway':>8}")
+    for doc in documents:
+        mine = [c for c in chunks if c.doc_id == doc.meta.id]
+        legal = sum(1 for c in mine if c.legal_refs) / max(len(mine), 1)
+        pathway = sum(1 for c in mine if c.pathway) / max(len(mine), 1)
+        print(
+            f"{doc.meta.id:45} {doc.meta.status:14} {per_doc[doc.meta.id]:>6} {words[doc.meta.id]:>7} "
+            f"{legal:>6.0%} {pathway:>8.0%}"
+        )
+    total = len(chunks)
+    print(
+        f"{'all':45} {'':14} {total:>6} {sum(words.values()):>7} "
+        f"{sum(1 for c in chunks if c.legal_refs) / total:>6.0%} {sum(1 for c in chunks if c.pathway) / total:>8.0%}"
+    )
+    sections = [
+        ("kind", Counter(c.kind for c in chunks)),
+        ("law", Counter(ref.split(" ", 1)[0] for c in chunks for ref in set(r.split(" ", 1)[0] for r in c.legal_refs))),
+        ("pathway", Counter(p for c in chunks for p in c.pathway)),
+        ("target group", Counter(g for c in chunks for g in c.target_groups)),
+        ("strength", Counter(c.strength for c in chunks if c.strength)),
+    ]
+    for title, counter in sections:
+        print(f"\nchunks per {title}:")
+        for key, n in counter.most_common():
+            print(f"  {key:40} {n:>5}")
+    return 0
+
+
+def cmd_chunks(args: argparse.Namespace) -> int:
+    _, chunks = _load_chunks()
+    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
+    try:
+        for chunk in chunks:
+            out.write(json.dumps(chunk.model_dump(mode="json"), ensure_ascii=False) + "\n")
+    finally:
+        if args.out:
+            out.close()
+    return 0
+
+
+def cmd_index_build(args: argparse.Namespace) -> int:
+    from ingest.indexing import build_from_corpus
+
+    manifest = build_from_corpus(get_settings(), progress=not args.quiet)
+    print(
+        f"index {manifest.version}: {manifest.chunks} passages, {manifest.sentences} sentences, "
+        f"{manifest.embedded_new} newly embedded, {manifest.build_seconds:.1f} s"
+    )
+    return 0
+
+
+def cmd_index_rollback(args: argparse.Namespace) -> int:
+    from ingest.indexing import rollback
+
+    print(f"current index is now {rollback(get_settings())}")
+    return 0
+
+
+def cmd_index_status(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from ingest.indexing import list_versions, read_manifest
+
+    settings = get_settings()
+    manifest = read_manifest(settings)
+    print(json.dumps({"current": asdict(manifest), "versions": list_versions(settings)}, indent=2))
+    return 0
+
+
+def ensure_index(settings, progress: bool = True) -> None:
+    """Build the index on first run, with progress, when none exists yet."""
+    from ingest.indexing import build_from_corpus, current_version
+
+    if current_version(settings) is None:
+        print("No index yet: building it from the corpus (first run only).", file=sys.stderr)
+        build_from_corpus(settings, progress=progress)
+
+
+def _parse_filters(raw: list[str] | None) -> dict[str, str]:
+    from api.search.query import QueryError
+
+    filters: dict[str, str] = {}
+    for item in raw or []:
+        if "=" not in item:
+            raise QueryError(f"a filter is written field=value, got '{item}'")
+        key, value = item.split("=", 1)
+        filters[key.strip()] = value.strip()
+    return filters
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from api.search.engine import SearchEngine
+
+    settings = get_settings()
+    filters = _parse_filters(args.filter)
+    if not args.batch and args.query is None:
+        print("error: give a query, or --batch FILE", file=sys.stderr)
+        return 2
+    ensure_index(settings)
+    engine = SearchEngine.open(settings)
+    try:
+        if args.batch:
+            return _search_batch(engine, args, filters)
+        response = engine.search(args.query, top_k=args.top_k, filters=filters)
+        if args.json:
+            print(json.dumps(response, ensure_ascii=False, indent=2))
+        else:
+            _print_human(response)
+    finally:
+        engine.close()
+    return 0
+
+
+def _search_batch(engine, args: argparse.Namespace, filters: dict[str, str]) -> int:
+    from api.search.query import QueryError
+
+    source = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
+    failed = 0
+    with source:
+        for n, line in enumerate(source, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict) or "question" not in item:
+                    raise ValueError('each line must be a JSON object with "id" and "question"')
+                response = engine.search(item["question"], top_k=args.top_k, filters=filters)
+                response = {"id": item.get("id"), **response}
+            except (ValueError, QueryError) as exc:
+                failed += 1
+                response = {"id": None, "line": n, "error": str(exc)}
+                print(f"error: line {n}: {exc}", file=sys.stderr)
+            print(json.dumps(response, ensure_ascii=False))
+    return 1 if failed else 0
+
+
+def _print_human(response: dict) -> None:
+    if response["abstained"]:
+        print("Fant ingen relevante svar i veilederne.")
+        return
+    for n, r in enumerate(response["results"], start=1):
+        status = "" if r["doc_status"] in ("gjeldende", "lokal") else f" [{r['doc_status']}]"
+        print(f"{n}. {r['doc_id']}{status} › {' › '.join(r['section_path'])}  ({r['score']:.3f})")
+        for h in r["highlights"]:
+            print(f"   «{r['text'][h['start']:h['end']]}»")
+        if r["legal_refs"]:
+            print(f"   {', '.join(r['legal_refs'])}")
+    print(f"({response['took_ms']} ms)")
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from api.search.engine import SearchEngine
+    from api.search.ranking import DEFAULT, named_configs
+    from evaluation.questions import load_questions
+    from evaluation.runner import run_evaluation, write_reports
+
+    settings = get_settings()
+    files = [Path(f) for f in args.questions] if args.questions else None
+    sets = None if args.set == "all" else {args.set}
+    questions = load_questions(sets=sets, files=files)
+    if not questions:
+        print(f"error: no questions in set '{args.set}'", file=sys.stderr)
+        return 2
+    configs = named_configs(DEFAULT)
+    if args.config != "all":
+        if args.config not in configs:
+            print(f"error: unknown config '{args.config}'; choose from {', '.join(configs)}", file=sys.stderr)
+            return 2
+        configs = {args.config: configs[args.config]}
+    ensure_index(settings)
+    engine = SearchEngine.open(settings)
+    try:
+        reports, _ = run_evaluation(engine, questions, configs)
+        name = args.name or (args.set if not files else "custom")
+        paths = write_reports(reports, name, engine, Path(args.out), questions)
+    finally:
+        engine.close()
+    print(f"{'config':18} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'hit@10':>6} {'MRR@10':>6} {'nDCG':>6} "
+          f"{'abstP':>6} {'abstR':>6} {'wrong':>6} {'med ms':>7}")
+    for r in reports:
+        m, a = r.metrics, r.abstention
+        print(f"{r.config:18} {m['hit@1']:6.3f} {m['hit@3']:6.3f} {m['hit@5']:6.3f} {m['hit@10']:6.3f} "
+              f"{m['MRR@10']:6.3f} {m['nDCG@10']:6.3f} {a['precision']:6.2f} {a['recall']:6.2f} "
+              f"{a['in_scope_wrongly_abstained']:6.2f} {r.latency_ms['median']:7.1f}")
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="veiviser",
+        description="Cited passages from Norwegian guidelines for mental-health and substance-abuse work.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    corpus = sub.add_parser("corpus", help="build, check and describe the Markdown corpus")
+    corpus_sub = corpus.add_subparsers(dest="corpus_command", required=True)
+    build = corpus_sub.add_parser("build", help="convert the raw sources into corpus/*.md")
+    build.add_argument("--sources", help="folder of raw source texts (default: settings.sources_dir)")
+    build.add_argument("--out", help="output folder (default: settings.corpus_dir)")
+    build.set_defaults(func=cmd_corpus_build)
+    stats = corpus_sub.add_parser("stats", help="counts per document, kind, law, pathway and target group")
+    stats.set_defaults(func=cmd_corpus_stats)
+
+    chunks = sub.add_parser("chunks", help="write all chunks")
+    chunks.add_argument("--jsonl", action="store_true", required=True, help="one JSON object per line")
+    chunks.add_argument("--out", help="file to write (default: standard output)")
+    chunks.set_defaults(func=cmd_chunks)
+
+    index = sub.add_parser("index", help="build, inspect and roll back the search index")
+    index_sub = index.add_subparsers(dest="index_command", required=True)
+    ib = index_sub.add_parser("build", help="build a new index version from the corpus and switch to it")
+    ib.add_argument("--quiet", action="store_true", help="no progress output")
+    ib.set_defaults(func=cmd_index_build)
+    index_sub.add_parser("rollback", help="switch back to the previous index version").set_defaults(
+        func=cmd_index_rollback
+    )
+    index_sub.add_parser("status", help="the current index version and its figures").set_defaults(
+        func=cmd_index_status
+    )
+
+    search = sub.add_parser("search", help="search the guidelines")
+    search.add_argument("query", nargs="?", help="question or search words")
+    search.add_argument("--json", action="store_true", help="print JSON")
+    search.add_argument("--top-k", type=int, default=10, help="number of passages (1-50, default 10)")
+    search.add_argument("--filter", action="append", metavar="FIELD=VALUE",
+                        help="doc, status, kind, law, pathway or target_group; repeatable")
+    search.add_argument("--batch", metavar="FILE",
+                        help='JSON Lines of {"id", "question"} (- for standard input); one JSON result per line')
+    search.set_defaults(func=cmd_search)
+
+    ev = sub.add_parser("eval", help="measure search quality on the known Q&A pairs")
+    ev.add_argument("--set", default="dev", choices=["dev", "test", "faq", "all"], help="question set (default dev)")
+    ev.add_argument("--config", default="all",
+                    help="one ranking configuration, or 'all' for every ablation side by side (default)")
+    ev.add_argument("--questions", nargs="+", metavar="FILE",
+                    help="question files to use instead of evaluation/questions/*.jsonl (e.g. a trust's own)")
+    ev.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "evaluation" / "reports"),
+                    help="report folder (default evaluation/reports)")
+    ev.add_argument("--name", help="report file name (default: the set's name)")
+    ev.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from api.search.query import QueryError
+    from evaluation.questions import QuestionFileError
+    from ingest.indexing import IndexError_
+    from ingest.parse import CorpusError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (CorpusError, QueryError, IndexError_, QuestionFileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

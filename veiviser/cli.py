@@ -230,6 +230,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_model(args: argparse.Namespace) -> int:
+    from ingest.model import provision_model
+
+    settings = get_settings()
+    if settings.model_name:
+        print(f"using model {settings.model_name} from the model hub (VEIVISER_MODEL_NAME)")
+        return 0
+    print(f"model ready at {provision_model(settings.model_dir, progress=True)}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from api.app import serve
+
+    settings = get_settings()
+    ensure_index(settings)
+    serve(settings, host=args.host, port=args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="veiviser",
@@ -283,6 +303,14 @@ def build_parser() -> argparse.ArgumentParser:
                     help="report folder (default evaluation/reports)")
     ev.add_argument("--name", help="report file name (default: the set's name)")
     ev.set_defaults(func=cmd_eval)
+
+    model = sub.add_parser("model", help="provision the offline embedding model (first set-up)")
+    model.set_defaults(func=cmd_model)
+
+    serve = sub.add_parser("serve", help="serve the search page and API (builds the index on first run)")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -14,7 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """Settings shared by ingest, search, API and evaluation."""
 
-    model_config = SettingsConfigDict(env_prefix="VEIVISER_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="VEIVISER_", extra="ignore", populate_by_name=True)
 
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Markdown documents with front matter.")
     sources_dir: Path = Field(
@@ -35,13 +35,13 @@ class Settings(BaseSettings):
     qdrant_api_key: str = Field("", description="API key for the Qdrant server, if any.")
     collection: str = Field("veiviser", description="Qdrant collection (alias) name.")
 
-    @property
-    def index_dir(self) -> Path:
-        return self.data_dir / "qdrant"
+    cache_dir_override: Path | None = Field(
+        None, alias="VEIVISER_CACHE_DIR", description="Embedding cache folder (default: data_dir/cache)."
+    )
 
     @property
     def cache_dir(self) -> Path:
-        return self.data_dir / "cache"
+        return self.cache_dir_override or self.data_dir / "cache"
 
 
 @lru_cache

@@ -1,0 +1,1 @@
+"""The query side: query understanding, retrieval over Qdrant, ranking, abstention, highlights."""

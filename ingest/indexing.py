@@ -1,0 +1,344 @@
+"""Chunks -> Qdrant: the indexing pipeline and the index lifecycle.
+
+Two collections are written: `chunks` (one point per passage, with a dense e5 vector of the
+passage in its context and a sparse BM25 vector) and `sentences` (one point per sentence, dense
+only, pointing back to its passage). Each build goes into a new version folder and becomes
+current only when it is complete and verified, so a failed build never replaces a working index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from haystack import Document, Pipeline, component
+from haystack.components.writers import DocumentWriter
+from haystack.dataclasses import SparseEmbedding
+from haystack.document_stores.types import DuplicatePolicy
+from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
+
+from ingest.embedding import EmbeddingCache, PassageEmbedder, model_id
+from ingest.lexical import LexicalAnalyzer
+from veiviser.schema import Chunk
+from veiviser.sentences import sentences
+from veiviser.settings import Settings
+
+SCHEMA_VERSION = 1
+FILTER_FIELDS = ("doc_id", "doc_status", "kind", "legal_refs", "laws", "pathway", "target_groups")
+KEEP_VERSIONS = 2  # the current index and the one before it, for rollback
+
+
+class IndexError_(RuntimeError):
+    """The index is missing, incomplete or built for another model or schema."""
+
+
+def point_id(chunk_id: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, chunk_id))
+
+
+def lexical_text(chunk: Chunk) -> str:
+    """What lexical matching sees: the headings above the passage, its text and its footnotes."""
+    return "\n".join([*chunk.section_path, chunk.text, *(f.text for f in chunk.footnotes)])
+
+
+def chunk_store(path: Path | None, settings: Settings, index: str, dim: int, recreate: bool) -> QdrantDocumentStore:
+    """A passage collection: dense + sparse (IDF) vectors, in local mode or on a server."""
+    common = dict(
+        index=index,
+        embedding_dim=dim,
+        similarity="cosine",
+        use_sparse_embeddings=True,
+        sparse_idf=True,
+        recreate_index=recreate,
+        return_embedding=False,
+        progress_bar=False,
+        wait_result_from_api=True,
+    )
+    if settings.qdrant_url:
+        return QdrantDocumentStore(url=settings.qdrant_url, api_key=None, **common)  # type: ignore[arg-type]
+    return QdrantDocumentStore(path=str(path), **common)  # type: ignore[arg-type]
+
+
+def sentence_store(path: Path | None, settings: Settings, index: str, dim: int, recreate: bool) -> QdrantDocumentStore:
+    common = dict(
+        index=index,
+        embedding_dim=dim,
+        similarity="cosine",
+        recreate_index=recreate,
+        return_embedding=False,
+        progress_bar=False,
+        wait_result_from_api=True,
+    )
+    if settings.qdrant_url:
+        return QdrantDocumentStore(url=settings.qdrant_url, **common)  # type: ignore[arg-type]
+    return QdrantDocumentStore(path=str(path), **common)  # type: ignore[arg-type]
+
+
+@component
+class ChunkToDocuments:
+    """Chunks as Haystack documents: text as content, every field as meta, plus what is embedded."""
+
+    def __init__(self, short_titles: dict[str, str]):
+        self.short_titles = short_titles
+
+    @component.output_types(documents=list[Document])
+    def run(self, chunks: list[Chunk]) -> dict[str, list[Document]]:
+        documents = []
+        for chunk in chunks:
+            meta = chunk.model_dump(mode="json", exclude={"text"})
+            meta["chunk_id"] = chunk.id
+            meta["laws"] = sorted({ref.split(" ", 1)[0] for ref in chunk.legal_refs})
+            meta["embedding_context"] = " › ".join([self.short_titles.get(chunk.doc_id, ""), *chunk.section_path])
+            meta["lexical_text"] = lexical_text(chunk)
+            documents.append(Document(id=point_id(chunk.id), content=chunk.text, meta=meta))
+        return {"documents": documents}
+
+
+@component
+class LexicalEncoder:
+    """Adds BM25 sparse vectors (Norwegian stems and compound parts) to passage documents."""
+
+    def __init__(self, analyzer: LexicalAnalyzer):
+        self.analyzer = analyzer
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document]) -> dict[str, list[Document]]:
+        for doc in documents:
+            indices, values = self.analyzer.document_vector(doc.meta.pop("lexical_text"))
+            doc.sparse_embedding = SparseEmbedding(indices=indices, values=values)
+        return {"documents": documents}
+
+
+@component
+class SentenceSplitter:
+    """One document per sentence of each passage, carrying the passage's id and filter fields."""
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document]) -> dict[str, list[Document]]:
+        out = []
+        for doc in documents:
+            for n, (start, end, text) in enumerate(sentences(doc.content or "")):
+                meta = {field: doc.meta.get(field) for field in FILTER_FIELDS}
+                meta.update(chunk_id=doc.meta["chunk_id"], start=start, end=end)
+                out.append(Document(id=point_id(f"{doc.meta['chunk_id']}#{n}"), content=text, meta=meta))
+        return {"documents": out}
+
+
+@dataclass
+class Manifest:
+    version: str
+    schema_version: int
+    model: str
+    dim: int
+    chunks: int
+    sentences: int
+    corpus_fingerprint: str
+    built_at: str
+    build_seconds: float
+    embedded_new: int
+
+
+def indexes_root(settings: Settings) -> Path:
+    return settings.data_dir / "indexes"
+
+
+def current_version(settings: Settings) -> str | None:
+    pointer = settings.data_dir / "CURRENT"
+    return pointer.read_text().strip() if pointer.exists() else None
+
+
+def corpus_fingerprint(chunks: list[Chunk]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk.model_dump_json().encode())
+    return digest.hexdigest()[:16]
+
+
+def build_index(settings: Settings, chunks: list[Chunk], documents: dict[str, dict], model,
+                progress: bool = True, sections: dict[str, list[dict]] | None = None) -> Manifest:
+    """Build a complete new index version beside the current one, verify it, then switch to it."""
+    if not chunks:
+        raise IndexError_("no chunks to index: the corpus is empty")
+    started = time.perf_counter()
+    root = indexes_root(settings)
+    root.mkdir(parents=True, exist_ok=True)
+    version = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+    building = root / f"{version}.building"
+    building.mkdir()
+    try:
+        dim = model.get_embedding_dimension()
+        analyzer = LexicalAnalyzer.fit([lexical_text(c) for c in chunks])
+        analyzer.save(building / "lexical.json")
+        chunks_ds = chunk_store(building / "chunks", settings, _collection(settings, version, "chunks"), dim, True)
+        sentences_ds = sentence_store(
+            building / "sentences", settings, _collection(settings, version, "sentences"), dim, True
+        )
+        cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
+        passage_embedder = PassageEmbedder(model, cache, progress=progress, label="passages")
+        sentence_embedder = PassageEmbedder(model, cache, batch_size=32, progress=progress, label="sentences")
+
+        pipeline = Pipeline()
+        short_titles = {doc_id: meta["short_title"] for doc_id, meta in documents.items()}
+        pipeline.add_component("to_documents", ChunkToDocuments(short_titles))
+        pipeline.add_component("sentence_splitter", SentenceSplitter())
+        pipeline.add_component("lexical_encoder", LexicalEncoder(analyzer))
+        pipeline.add_component("passage_embedder", passage_embedder)
+        pipeline.add_component("sentence_embedder", sentence_embedder)
+        pipeline.add_component("chunk_writer", DocumentWriter(chunks_ds, policy=DuplicatePolicy.OVERWRITE))
+        pipeline.add_component("sentence_writer", DocumentWriter(sentences_ds, policy=DuplicatePolicy.OVERWRITE))
+        pipeline.connect("to_documents.documents", "sentence_splitter.documents")
+        pipeline.connect("to_documents.documents", "lexical_encoder.documents")
+        pipeline.connect("lexical_encoder.documents", "passage_embedder.documents")
+        pipeline.connect("passage_embedder.documents", "chunk_writer.documents")
+        pipeline.connect("sentence_splitter.documents", "sentence_embedder.documents")
+        pipeline.connect("sentence_embedder.documents", "sentence_writer.documents")
+        result = pipeline.run({"to_documents": {"chunks": chunks}})
+        cache.close()
+
+        n_chunks = chunks_ds.count_documents()
+        n_sentences = sentences_ds.count_documents()
+        if n_chunks != len(chunks):
+            raise IndexError_(f"index verification failed: {n_chunks} passages written, {len(chunks)} expected")
+        if n_sentences != result["sentence_writer"]["documents_written"]:
+            raise IndexError_("index verification failed: sentence count does not match")
+        _close(chunks_ds)
+        _close(sentences_ds)
+        manifest = Manifest(
+            version=version,
+            schema_version=SCHEMA_VERSION,
+            model=model_id(model),
+            dim=dim,
+            chunks=n_chunks,
+            sentences=n_sentences,
+            corpus_fingerprint=corpus_fingerprint(chunks),
+            built_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
+            build_seconds=round(time.perf_counter() - started, 2),
+            embedded_new=passage_embedder.embedded_count + sentence_embedder.embedded_count,
+        )
+        (building / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2))
+        (building / "documents.json").write_text(json.dumps(documents, ensure_ascii=False, indent=1), "utf-8")
+        (building / "sections.json").write_text(json.dumps(sections or {}, ensure_ascii=False), "utf-8")
+        with (building / "chunks.jsonl").open("w", encoding="utf-8") as f:
+            for chunk in chunks:
+                f.write(chunk.model_dump_json() + "\n")
+        final = root / version
+        building.rename(final)
+        switch_current(settings, version)
+        prune_versions(settings)
+        return manifest
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+
+
+def _collection(settings: Settings, version: str, kind: str) -> str:
+    """Collection name: fixed per folder in local mode, versioned on a server."""
+    if settings.qdrant_url:
+        return f"{settings.collection}_{kind}_{version.replace('-', '_')}"
+    return kind
+
+
+def _close(store: QdrantDocumentStore) -> None:
+    client = getattr(store, "_client", None)
+    if client is not None:
+        client.close()
+
+
+def switch_current(settings: Settings, version: str) -> None:
+    """Point CURRENT at a complete version atomically (write a temp file, then rename)."""
+    pointer = settings.data_dir / "CURRENT"
+    previous = current_version(settings)
+    tmp = pointer.with_suffix(".tmp")
+    tmp.write_text(version)
+    os.replace(tmp, pointer)
+    if previous and previous != version:
+        (settings.data_dir / "PREVIOUS").write_text(previous)
+
+
+def list_versions(settings: Settings) -> list[str]:
+    root = indexes_root(settings)
+    if not root.exists():
+        return []
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / "manifest.json").exists())
+
+
+def prune_versions(settings: Settings) -> None:
+    """Delete versions older than the newest KEEP_VERSIONS, never the current one."""
+    current = current_version(settings)
+    for old in list_versions(settings)[:-KEEP_VERSIONS]:
+        if old != current:
+            shutil.rmtree(indexes_root(settings) / old, ignore_errors=True)
+    for stale in indexes_root(settings).glob("*.building"):
+        if time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def rollback(settings: Settings) -> str:
+    """Switch back to the version before the current one."""
+    current = current_version(settings)
+    older = [v for v in list_versions(settings) if current is None or v < current]
+    if not older:
+        raise IndexError_("no earlier index version to roll back to")
+    switch_current(settings, older[-1])
+    return older[-1]
+
+
+def read_manifest(settings: Settings, version: str | None = None) -> Manifest:
+    version = version or current_version(settings)
+    if version is None:
+        raise IndexError_("no index has been built yet: run `veiviser index build` (or `veiviser serve`)")
+    path = indexes_root(settings) / version / "manifest.json"
+    if not path.exists():
+        raise IndexError_(f"index version {version} is missing or incomplete: run `veiviser index build`")
+    raw = json.loads(path.read_text())
+    manifest = Manifest(**raw)
+    if manifest.schema_version != SCHEMA_VERSION:
+        raise IndexError_(
+            f"index {version} has schema version {manifest.schema_version}, this code needs {SCHEMA_VERSION}: "
+            "run `veiviser index build`"
+        )
+    return manifest
+
+
+def build_from_corpus(settings: Settings, model=None, progress: bool = True) -> Manifest:
+    """Read and validate the corpus, chunk it and build a new index version from it."""
+    from ingest.chunking import chunk_corpus
+    from ingest.embedding import load_model
+    from ingest.parse import load_corpus
+
+    documents = load_corpus(settings.corpus_dir)
+    sources = settings.sources_dir if settings.sources_dir.exists() else None
+    chunks = chunk_corpus(documents, sources)
+    metas = {doc.meta.id: doc.meta.model_dump(mode="json") for doc in documents}
+    model = model if model is not None else load_model(settings, progress=progress)
+    return build_index(settings, chunks, metas, model, progress=progress, sections=section_tables(documents, chunks))
+
+
+def section_tables(documents, chunks: list[Chunk]) -> dict[str, list[dict]]:
+    """Each document's sections in reading order, for tables of contents and the section reader."""
+    by_section: dict[tuple[str, str], list[str]] = {}
+    for chunk in chunks:
+        by_section.setdefault((chunk.doc_id, chunk.anchor), []).append(chunk.id)
+    tables: dict[str, list[dict]] = {}
+    for doc in documents:
+        tables[doc.meta.id] = [
+            {
+                "anchor": s.anchor,
+                "number": s.number,
+                "title": s.title,
+                "heading": s.heading,
+                "level": s.level,
+                "parent": s.parent.anchor if s.parent else None,
+                "path": s.path,
+                "chunk_ids": by_section.get((doc.meta.id, s.anchor), []),
+            }
+            for s in doc.walk()
+        ]
+    return tables

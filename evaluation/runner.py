@@ -39,6 +39,7 @@ class QuestionResult:
     relevant: int  # passages in the whole index that answer it
     top: list[str] = field(default_factory=list)
     took_ms: float = 0.0
+    signals: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -98,6 +99,7 @@ def evaluate_config(engine: SearchEngine, questions: list[Question], qrels: dict
                 abstained=response["abstained"],
                 top_score=response["results"][0]["score"] if response["results"] else 0.0,
                 first_hit=first, relevant=len(relevant), top=ids[:3], took_ms=response["took_ms"],
+                signals=response.get("signals", {}),
             )
         )
     in_scope = [r for r in results if r.in_scope]
@@ -162,6 +164,20 @@ def calibrate_threshold(results: list[QuestionResult], max_false: float = 0.05) 
     if best is None:
         return 0.0
     return round((best + candidate) / 2, 4) if best < candidate else round(candidate, 4)
+
+
+def calibrate_abstention(engine: SearchEngine, dev_questions: list[Question]):
+    """Fit the abstention model on the dev set's signals and save it (veiviser/data/abstention.json)."""
+    from api.search.abstention import fit, load_model
+
+    rows = []
+    for q in dev_questions:
+        response = engine.search(q.question, top_k=1)
+        rows.append((response["signals"], not q.in_scope))
+    model = fit(rows, fitted_on=f"dev set, {len(rows)} questions, index {engine.version}")
+    model.save()
+    load_model.cache_clear()
+    return model
 
 
 def run_evaluation(engine: SearchEngine, questions: list[Question], configs: dict[str, RankingConfig]

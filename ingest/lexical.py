@@ -119,6 +119,23 @@ class LexicalAnalyzer:
                 counts[stem(part)] += COMPOUND_WEIGHT
         return counts
 
+    def coverage(self, text: str) -> float:
+        """Share of the text's words (3+ letters) the corpus knows: as written, by stem, as a
+        compound of corpus words, or (half) after typo correction."""
+        stem = _stemmer().stemWord
+        if not hasattr(self, "_stems"):
+            self._stems = {stem(w) for w in self.vocabulary}
+        candidates = [w for w in words(text) if len(w) > 2 and not w.isdigit()]
+        if not candidates:
+            return 1.0
+        known = 0.0
+        for word in candidates:
+            if word in self.vocabulary or stem(word) in self._stems or self.compound_parts(word):
+                known += 1
+            elif self.correct(word) != word:
+                known += 0.5
+        return known / len(candidates)
+
     def document_vector(self, text: str) -> tuple[list[int], list[float]]:
         """BM25 term-frequency weights (IDF is applied by Qdrant)."""
         counts = self.terms(text)

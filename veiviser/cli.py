@@ -213,6 +213,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     ensure_index(settings)
     engine = SearchEngine.open(settings)
     try:
+        if args.calibrate:
+            from evaluation.runner import calibrate_abstention
+
+            model = calibrate_abstention(engine, load_questions(sets={"dev"}))
+            print(f"abstention model fitted on the dev set, threshold {model.threshold:.3f}: "
+                  "veiviser/data/abstention.json")
         reports, _ = run_evaluation(engine, questions, configs)
         name = args.name or (args.set if not files else "custom")
         paths = write_reports(reports, name, engine, Path(args.out), questions)
@@ -302,6 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "evaluation" / "reports"),
                     help="report folder (default evaluation/reports)")
     ev.add_argument("--name", help="report file name (default: the set's name)")
+    ev.add_argument("--calibrate", action="store_true",
+                    help="first refit the abstention model on the dev set and save it (then evaluate)")
     ev.set_defaults(func=cmd_eval)
 
     model = sub.add_parser("model", help="provision the offline embedding model (first set-up)")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,59 @@ class Settings(BaseSettings):
     cache_dir_override: Path | None = Field(
         None, alias="VEIVISER_CACHE_DIR", description="Embedding cache folder (default: data_dir/cache)."
     )
+
+    # -- HTTP API ------------------------------------------------------------------------------
+    public_base_url: str = Field(
+        "",
+        description="Base URL of the search page, prefixed to citation deep links (/dokumenter/{doc}#{anchor}); "
+        "empty keeps them relative to the server.",
+    )
+    cors_allow_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (comma-separated); empty allows none.",
+    )
+    frame_ancestors: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins allowed to embed the page in a frame (CSP frame-ancestors, comma-separated); "
+        "empty forbids framing.",
+    )
+    rate_limit_per_minute: int = Field(
+        120, ge=0, description="Requests per minute per client to /api/*; 0 turns rate limiting off."
+    )
+    rate_limit_burst: int = Field(30, ge=1, description="Requests a client may make at once before being limited.")
+    max_body_bytes: int = Field(16_384, ge=256, description="Largest request body accepted; larger ones get 413.")
+    query_log: Literal["off", "redacted"] = Field(
+        "off",
+        description="'off': queries are logged only as a keyed hash and a length; 'redacted': queries are also "
+        "written, with identity numbers, phone numbers, dates and e-mail addresses removed, to "
+        "data_dir/query-log/, kept for query_log_retention_days.",
+    )
+    query_log_retention_days: int = Field(
+        30, ge=1, le=365, description="Days a redacted query log file is kept before it is deleted."
+    )
+    query_hash_key: SecretStr = Field(
+        SecretStr(""),
+        description="Secret key for the query hashes in the logs; empty means a random key per process, so "
+        "hashes can be correlated only within one run.",
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="Proxies whose X-Forwarded-For is trusted for the client address (rate limiting); "
+        "comma-separated, as uvicorn's --forwarded-allow-ips.",
+    )
+
+    @field_validator("cors_allow_origins", "frame_ancestors", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        """Accept `a,b` (as an environment variable is naturally written) as well as a JSON list."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                import json
+
+                return json.loads(text)
+            return [item.strip() for item in text.split(",") if item.strip()]
+        return value
 
     @property
     def cache_dir(self) -> Path:

@@ -23,6 +23,7 @@ from haystack_integrations.components.retrievers.qdrant import (
     QdrantSparseEmbeddingRetriever,
 )
 
+from api.search.abstention import load_model as load_abstention_model
 from api.search.query import QueryAnalyzer, QueryError, analyze
 from api.search.ranking import DEFAULT, Candidate, Ranker, RankingConfig
 from ingest.embedding import QueryEmbedder, load_model
@@ -137,7 +138,7 @@ class SearchEngine:
         if config in self._pipelines:
             return self._pipelines[config]
         p = Pipeline()
-        p.add_component("analyzer", QueryAnalyzer(config.use_abbreviations))
+        p.add_component("analyzer", QueryAnalyzer(config.use_abbreviations, config.use_nynorsk, config.use_english))
         p.add_component("ranker", Ranker(config, fetch=self._fetch))
         p.connect("analyzer.analyzed", "ranker.analyzed")
         if config.use_dense or config.use_sentences:
@@ -208,7 +209,7 @@ class SearchEngine:
         config = config or self.default_config
         if not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
             raise QueryError(f"top_k must be a whole number from 1 to {MAX_TOP_K}, got {top_k!r}")
-        analyzed = analyze(query, config.use_abbreviations)
+        analyzed = analyze(query, config.use_abbreviations, config.use_nynorsk, config.use_english)
         haystack_filters = self.haystack_filters(filters)
         inputs: dict[str, dict[str, Any]] = {"analyzer": {"query": query}}
         for name in ("dense", "sentences", "lexical"):
@@ -216,13 +217,32 @@ class SearchEngine:
                 inputs[name] = {"filters": haystack_filters}
         output = self.pipeline(config).run(inputs)
         candidates: list[Candidate] = output["ranker"]["candidates"]
-        abstained = not candidates or candidates[0].score < config.abstain_below
+        signals = self.abstention_signals(analyzed, output["ranker"]["signals"])
+        confidence = None
+        abstained = not candidates
+        model = load_abstention_model()
+        if model is not None and config.use_abstention and config.use_sentences and config.use_lexical:
+            confidence = round(1.0 - model.probability(signals), 4)
+            abstained = abstained or model.abstains(signals)
         results = [self._result(c, analyzed) for c in candidates[:top_k]]
         return {
             "query": analyzed.text,
             "abstained": abstained,
+            "confidence": confidence,
             "results": results,
             "took_ms": round((time.perf_counter() - started) * 1000, 1),
+            "signals": signals,
+        }
+
+    def abstention_signals(self, analyzed, ranker_signals: dict[str, float]) -> dict[str, float]:
+        """The inputs of the abstention model (api/search/abstention.py)."""
+        terms = max(1, len(self.lexical.terms(analyzed.lexical_text)))
+        return {
+            "top_sentence": ranker_signals["top_sentence"],
+            "top_passage": ranker_signals["top_passage"],
+            "lexical_per_term": min(ranker_signals["top_lexical"] / terms, 5.0) / 5.0,
+            "coverage": self.lexical.coverage(analyzed.lexical_text),
+            "english": 1.0 if analyzed.language == "en" else 0.0,
         }
 
     def _result(self, cand: Candidate, analyzed) -> dict[str, Any]:

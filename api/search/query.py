@@ -29,6 +29,48 @@ class QueryError(ValueError):
 
 
 @lru_cache
+def nynorsk_forms() -> dict[str, str]:
+    raw = resources.files("veiviser").joinpath("data/nynorsk.yaml").read_text(encoding="utf-8")
+    return {str(k).lower(): str(v) for k, v in yaml.safe_load(raw).items() if str(k).lower() != str(v).lower()}
+
+
+def bokmal_forms(text: str) -> str:
+    """Nynorsk words listed in nynorsk.yaml rewritten to Bokmål (the corpus language)."""
+    table = nynorsk_forms()
+
+    def swap(m: re.Match[str]) -> str:
+        word = m.group(0)
+        replacement = table.get(word.lower())
+        if replacement is None:
+            return word
+        return replacement.capitalize() if word[0].isupper() else replacement
+
+    return _TOKEN.sub(swap, text)
+
+
+@lru_cache
+def english_terms() -> list[tuple[re.Pattern[str], str]]:
+    raw = resources.files("veiviser").joinpath("data/english.yaml").read_text(encoding="utf-8")
+    table = yaml.safe_load(raw)
+    phrases = sorted(table, key=len, reverse=True)
+    return [(re.compile(rf"\b{re.escape(str(p))}\b", re.IGNORECASE), str(table[p])) for p in phrases]
+
+
+def norwegian_terms(text: str) -> list[str]:
+    """Norwegian equivalents of the English domain phrases in `text` (longest phrases first)."""
+    found: list[str] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, norwegian in english_terms():
+        for m in pattern.finditer(text):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            if norwegian not in found:
+                found.append(norwegian)
+    return found
+
+
+@lru_cache
 def abbreviations() -> dict[str, str]:
     raw = resources.files("veiviser").joinpath("data/abbreviations.yaml").read_text(encoding="utf-8")
     return {k.upper(): v for k, v in yaml.safe_load(raw).items()}
@@ -72,17 +114,24 @@ def expand_abbreviations(text: str) -> dict[str, str]:
     return found
 
 
-def analyze(query: str, use_abbreviations: bool = True) -> AnalyzedQuery:
+def analyze(query: str, use_abbreviations: bool = True, use_nynorsk: bool = True,
+            use_english: bool = True) -> AnalyzedQuery:
     text = validate_query(query)
+    language = detect_language(text)
     expansions = expand_abbreviations(text) if use_abbreviations else {}
     extra = " ".join(f"({v})" for v in expansions.values())
-    expanded = f"{text} {extra}".strip()
+    if language == "en" and use_english:
+        terms = norwegian_terms(text)
+        if terms:
+            extra = f"{extra} ({', '.join(terms)})".strip()
+    base = bokmal_forms(text) if use_nynorsk else text
+    expanded = f"{base} {extra}".strip()
     return AnalyzedQuery(
         text=text,
         dense_text=expanded,
         lexical_text=expanded,
         legal_refs=extract_legal_refs(text),
-        language=detect_language(text),
+        language=language,
         expansions=expansions,
     )
 
@@ -91,10 +140,12 @@ def analyze(query: str, use_abbreviations: bool = True) -> AnalyzedQuery:
 class QueryAnalyzer:
     """Haystack component: the query as typed -> texts for the dense and lexical sides."""
 
-    def __init__(self, use_abbreviations: bool = True):
+    def __init__(self, use_abbreviations: bool = True, use_nynorsk: bool = True, use_english: bool = True):
         self.use_abbreviations = use_abbreviations
+        self.use_nynorsk = use_nynorsk
+        self.use_english = use_english
 
     @component.output_types(dense_text=str, lexical_text=str, analyzed=AnalyzedQuery)
     def run(self, query: str) -> dict:
-        analyzed = analyze(query, self.use_abbreviations)
+        analyzed = analyze(query, self.use_abbreviations, self.use_nynorsk, self.use_english)
         return {"dense_text": analyzed.dense_text, "lexical_text": analyzed.lexical_text, "analyzed": analyzed}

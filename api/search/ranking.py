@@ -28,11 +28,13 @@ class RankingConfig:
     use_sentences: bool = True
     use_lexical: bool = True
     use_abbreviations: bool = True
+    use_nynorsk: bool = True
+    use_english: bool = True
     use_fuzzy: bool = True
     use_law_match: bool = True
     rrf: bool = False  # tutorial hybrid: reciprocal rank fusion instead of score fusion
     passage_weight: float = 1.0
-    sentence_weight: float = 1.0
+    sentence_weight: float = 2.0
     lexical_weight: float = 0.1
     lexical_weight_english: float = 0.02
     law_bonus: float = 0.15
@@ -40,7 +42,7 @@ class RankingConfig:
     dense_top_k: int = 60
     sentence_top_k: int = 150
     lexical_top_k: int = 60
-    abstain_below: float = 0.0  # calibrated on the development set: see evaluation/README.md
+    use_abstention: bool = True  # the calibrated model of api/search/abstention.py
 
     def variant(self, name: str, **changes) -> RankingConfig:
         return replace(self, name=name, **changes)
@@ -59,6 +61,8 @@ def named_configs(base: RankingConfig = DEFAULT) -> dict[str, RankingConfig]:
         "no-sentences": base.variant("no-sentences", use_sentences=False),
         "no-lexical": base.variant("no-lexical", use_lexical=False),
         "no-abbreviations": base.variant("no-abbreviations", use_abbreviations=False),
+        "no-nynorsk": base.variant("no-nynorsk", use_nynorsk=False),
+        "no-english-terms": base.variant("no-english-terms", use_english=False),
         "no-fuzzy": base.variant("no-fuzzy", use_fuzzy=False),
         "no-law-match": base.variant("no-law-match", use_law_match=False),
     }
@@ -85,7 +89,7 @@ class Ranker:
         self.config = config
         self.fetch = fetch  # loads passages that only the sentence retriever found
 
-    @component.output_types(candidates=list[Candidate])
+    @component.output_types(candidates=list[Candidate], signals=dict)
     def run(
         self,
         analyzed: AnalyzedQuery,
@@ -111,7 +115,8 @@ class Ranker:
             cand.sentence_hits.append((doc.score or 0.0, doc.meta["start"], doc.meta["end"]))
             if cand.sentence is None or (doc.score or 0.0) > cand.sentence:
                 cand.sentence = doc.score
-        top_lexical = max((d.score or 0.0 for d in lexical), default=0.0) or 1.0
+        raw_lexical = max((d.score or 0.0 for d in lexical), default=0.0)
+        top_lexical = raw_lexical or 1.0
         for rank, doc in enumerate(lexical):
             cand = get(doc.meta["chunk_id"])
             cand.document = cand.document or doc
@@ -154,4 +159,9 @@ class Ranker:
             cand.score = score
 
         ranked = sorted((c for c in pool.values() if c.document is not None), key=lambda c: -c.score)
-        return {"candidates": ranked}
+        signals = {
+            "top_sentence": max((d.score or 0.0 for d in sentences), default=0.0),
+            "top_passage": max((d.score or 0.0 for d in dense), default=0.0),
+            "top_lexical": raw_lexical,
+        }
+        return {"candidates": ranked, "signals": signals}

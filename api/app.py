@@ -1,0 +1,216 @@
+"""The HTTP API: the same search as the CLI, browse endpoints, health and metrics, safe by default.
+
+`create_app` loads the engine and the catalog once (in the lifespan, or takes a ready engine
+from the caller) and keeps them in `app.state`; `serve` runs it under uvicorn with one worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry
+from prometheus_fastapi_instrumentator import Instrumentator
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api import security
+from api.catalog import Catalog
+from api.privacy import QueryLogger, prune_query_logs
+from api.routers import documents, health, laws, passages, sections, suggest
+from api.routers import search as search_router
+from api.search.engine import SearchEngine
+from api.search.query import QueryError
+from ingest.indexing import IndexError_, indexes_root
+from veiviser.settings import PROJECT_ROOT, Settings
+
+logger = logging.getLogger("veiviser.api")
+
+WEB_DIR = PROJECT_ROOT / "web"
+
+DESCRIPTION = """
+Veiviser answers questions with passages **quoted verbatim** from Norwegian national guidelines for
+mental-health and substance-abuse work; it never generates text. Every result carries a citation
+(document, status, section, deep link, source lines) and its law references with Lovdata links.
+
+Errors are JSON `{"detail": "..."}`: 422 for invalid input (empty or over-long query, unknown filter
+value - the message lists the allowed ones - or `k` outside 1-50), 404 for unknown ids, 413 for
+request bodies over the limit, 429 (with `Retry-After`) when a client sends too many requests,
+503 while the index is not loaded. Query text is never logged.
+"""
+
+
+def _readable(errors: list[dict[str, Any]]) -> str:
+    """FastAPI's validation errors as one sentence per problem: `query parameter 'k': ...`."""
+    parts = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ())]
+        where = {"query": "query parameter", "path": "path parameter", "body": "body field"}.get(loc[0], loc[0]) \
+            if loc else "request"
+        name = ".".join(loc[1:])
+        message = err.get("msg", "invalid value")
+        if err.get("type") == "json_invalid":
+            parts.append("the request body is not valid JSON")
+        elif name:
+            parts.append(f"{where} '{name}': {message}")
+        else:
+            parts.append(f"{where}: {message}")
+    return "; ".join(parts) or "invalid request"
+
+
+class CatchAllMiddleware:
+    """500 `{"detail": "internal error"}` for any unexpected exception, and a log line with the
+    traceback's frames but not the exception's message, which could quote the user's query."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: dict) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            logger.error("unhandled %s on %s %s\n%s", type(exc).__name__, scope.get("method"),
+                         getattr(scope.get("route"), "path", "?"), frames)
+            if not started:
+                await security.send_json(send, 500, {"detail": "internal error"})
+
+
+def _load(app: FastAPI, settings: Settings, engine: SearchEngine | None) -> None:
+    """Open the engine (unless given) and the catalog of the same index version; on a missing or
+    incompatible index keep serving, with /readyz explaining what to do."""
+    app.state.engine = None
+    app.state.catalog = None
+    app.state.load_error = None
+    opened = None
+    try:
+        if engine is None:
+            engine = opened = SearchEngine.open(settings)
+        # the engine's own folder: a caller's engine may live elsewhere than settings.data_dir
+        app.state.catalog = Catalog(settings, engine.version, indexes_root(engine.settings) / engine.version)
+        engine.search("individuell plan", top_k=1)  # warm-up: the first user's search is not the slow one
+        app.state.engine = engine
+        logger.info("serving index %s: %d passages", engine.version, engine.manifest.chunks)
+    except IndexError_ as exc:
+        app.state.catalog = None
+        app.state.load_error = str(exc)
+        logger.error("index not loaded: %s", exc)
+        if opened is not None:
+            opened.close()
+
+
+def create_app(settings: Settings, engine: SearchEngine | None = None) -> FastAPI:
+    """The API. With `engine` given (tests, embedding), it is used as is and not closed here."""
+    owns_engine = engine is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.query_log == "redacted":
+            prune_query_logs(settings.data_dir / "query-log", settings.query_log_retention_days)
+        _load(app, settings, engine)
+        try:
+            yield
+        finally:
+            if owns_engine and app.state.engine is not None:
+                app.state.engine.close()
+
+    app = FastAPI(
+        title="Veiviser API",
+        version="1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses={429: {"description": "Too many requests; see Retry-After."}},
+    )
+    app.state.settings = settings
+    app.state.query_logger = QueryLogger(settings)
+    app.state.engine = None
+    app.state.catalog = None
+    app.state.load_error = None
+
+    @app.exception_handler(QueryError)
+    async def query_error(request: Request, exc: QueryError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _readable(list(exc.errors()))}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"no such endpoint: {request.url.path}; see /docs"
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    for module in (search_router, documents, sections, passages, laws, suggest, health):
+        app.include_router(module.router)
+
+    Instrumentator(
+        excluded_handlers=["/metrics"],
+        should_group_untemplated=True,
+        registry=CollectorRegistry(),
+    ).instrument(app).expose(app, include_in_schema=False)
+
+    app.add_middleware(CatchAllMiddleware)
+    security.install(app, settings)
+
+    if (WEB_DIR / "index.html").exists():
+        from fastapi.responses import FileResponse
+        from fastapi.staticfiles import StaticFiles
+
+        @app.get("/dokumenter/{doc_id}", include_in_schema=False)
+        def document_page(doc_id: str) -> FileResponse:
+            """Citation deep links open the search page, which reads the document id from the URL."""
+            return FileResponse(WEB_DIR / "index.html")
+
+        app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
+    else:
+        @app.get("/", include_in_schema=False)
+        def root() -> dict[str, str]:
+            return {"name": "Veiviser API", "docs": "/docs", "openapi": "/openapi.json"}
+
+    return app
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the API under uvicorn with one worker, and no access log of its own: uvicorn's would
+    write each request's query string, i.e. the user's query."""
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # per-search component logs and progress bars (sentence-transformers shows one at INFO) are noise here
+    for name in ("haystack", "sentence_transformers"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    mode = f"Qdrant server {settings.qdrant_url}" if settings.qdrant_url else "embedded local Qdrant"
+    logger.info("starting on http://%s:%d with one worker (%s allows a single process)", host, port, mode)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        workers=1,
+        access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        server_header=False,
+        log_level="info",
+    )

@@ -1,0 +1,38 @@
+"""Liveness and readiness for the process supervisor and load balancer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from api.models import ErrorResponse, Health, Readiness
+from ingest.indexing import current_version
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health, summary="The process is alive")
+def healthz() -> dict[str, Any]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", response_model=Readiness, responses={503: {"model": ErrorResponse}},
+            summary="The index is loaded and search can answer")
+def readyz(request: Request) -> Any:
+    state = request.app.state
+    engine, catalog = getattr(state, "engine", None), getattr(state, "catalog", None)
+    if engine is None or catalog is None:
+        reason = getattr(state, "load_error", None) or "the index is still loading"
+        return JSONResponse({"detail": f"not ready: {reason}"}, status_code=503)
+    manifest = engine.manifest
+    return {
+        "status": "ready",
+        "version": engine.version,
+        "current_version": current_version(engine.settings),
+        "chunks": manifest.chunks,
+        "documents": len(catalog.documents),
+        "model": manifest.model,
+        "built_at": manifest.built_at,
+    }

@@ -1,0 +1,76 @@
+"""Abstention: does the corpus answer this query at all?
+
+A small logistic model over signals every search already has: the best sentence and passage
+similarity, the lexical evidence per query term, the share of the query's words the corpus
+knows, and whether the query is English (cross-lingual similarities run lower). It is fitted on
+the development set's in-scope and out-of-scope questions (`veiviser eval --calibrate`), and its
+threshold is set so that at most 5 % of the development set's in-scope questions are abstained.
+The fitted weights are data (veiviser/data/abstention.json), reviewed like code.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+FEATURES = ("top_sentence", "top_passage", "lexical_per_term", "coverage", "english")
+MODEL_FILE = Path(__file__).resolve().parents[2] / "veiviser" / "data" / "abstention.json"
+
+
+@dataclass
+class AbstentionModel:
+    weights: list[float]  # one per feature, then the bias
+    mean: list[float]
+    scale: list[float]
+    threshold: float  # abstain when P(out of scope) is above this
+    fitted_on: str = ""
+
+    def probability(self, signals: dict[str, float]) -> float:
+        x = (np.array([signals[f] for f in FEATURES], float) - self.mean) / self.scale
+        z = float(np.dot(self.weights[:-1], x) + self.weights[-1])
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    def abstains(self, signals: dict[str, float]) -> bool:
+        return bool(self.probability(signals) > self.threshold)
+
+    def save(self, path: Path = MODEL_FILE) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n", "utf-8")
+
+
+@lru_cache
+def load_model() -> AbstentionModel | None:
+    """The committed model, or None before the first calibration (then nothing is abstained)."""
+    resource = resources.files("veiviser").joinpath("data/abstention.json")
+    if not resource.is_file():
+        return None
+    return AbstentionModel(**json.loads(resource.read_text(encoding="utf-8")))
+
+
+def signal_vector(signals: dict[str, float]) -> list[float]:
+    return [float(signals[f]) for f in FEATURES]
+
+
+def fit(rows: list[tuple[dict[str, float], bool]], max_false: float = 0.05, l2: float = 0.01,
+        fitted_on: str = "") -> AbstentionModel:
+    """Logistic regression (class-balanced, L2) on (signals, out_of_scope) pairs, then the threshold
+    that abstains on at most `max_false` of the in-scope rows."""
+    x = np.array([signal_vector(s) for s, _ in rows])
+    y = np.array([1.0 if oos else 0.0 for _, oos in rows])
+    mean, scale = x.mean(0), x.std(0) + 1e-9
+    xn = np.c_[(x - mean) / scale, np.ones(len(x))]
+    w = np.zeros(xn.shape[1])
+    balance = np.where(y == 1, (len(y) - y.sum()) / max(y.sum(), 1), 1.0)
+    for _ in range(5000):
+        p = 1 / (1 + np.exp(-xn @ w))
+        w -= 0.1 * (xn.T @ ((p - y) * balance) / len(y) + l2 * w)
+    model = AbstentionModel(w.tolist(), mean.tolist(), scale.tolist(), 1.0, fitted_on)
+    in_scope = np.sort([model.probability(s) for s, oos in rows if not oos])
+    if len(in_scope):
+        keep = int(np.ceil((1 - max_false) * len(in_scope))) - 1
+        model.threshold = float(in_scope[max(keep, 0)])
+    return model

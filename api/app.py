@@ -26,7 +26,7 @@ from api.routers import documents, health, laws, passages, sections, suggest
 from api.routers import search as search_router
 from api.search.engine import SearchEngine
 from api.search.query import QueryError
-from ingest.indexing import IndexError_, indexes_root
+from ingest.indexing import indexes_root
 from veiviser.settings import PROJECT_ROOT, Settings
 
 logger = logging.getLogger("veiviser.api")
@@ -93,8 +93,9 @@ class CatchAllMiddleware:
 
 
 def _load(app: FastAPI, settings: Settings, engine: SearchEngine | None) -> None:
-    """Open the engine (unless given) and the catalog of the same index version; on a missing or
-    incompatible index keep serving, with /readyz explaining what to do."""
+    """Open the engine (unless given) and the catalog of the same index version; when that fails
+    (no index, an incompatible one, storage held by another process) keep serving, with /readyz
+    and 503 answers saying why."""
     app.state.engine = None
     app.state.catalog = None
     app.state.load_error = None
@@ -107,10 +108,10 @@ def _load(app: FastAPI, settings: Settings, engine: SearchEngine | None) -> None
         engine.search("individuell plan", top_k=1)  # warm-up: the first user's search is not the slow one
         app.state.engine = engine
         logger.info("serving index %s: %d passages", engine.version, engine.manifest.chunks)
-    except IndexError_ as exc:
+    except Exception as exc:  # e.g. IndexError_, or local storage locked by another process
         app.state.catalog = None
-        app.state.load_error = str(exc)
-        logger.error("index not loaded: %s", exc)
+        app.state.load_error = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        logger.error("index not loaded: %s", app.state.load_error)
         if opened is not None:
             opened.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -236,6 +237,39 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from api.search.engine import SearchEngine
+    from evaluation import bench
+    from evaluation.questions import load_questions
+    from ingest.embedding import load_model
+
+    settings = get_settings()
+    ensure_index(settings)
+    previous = bench.load_previous()
+    figures: dict = {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    model = load_model(settings, progress=False)
+    questions = [q.question for q in load_questions(sets={"dev"})]
+    print("building indexes in a scratch folder …", file=sys.stderr)
+    figures.update(bench.bench_builds(settings, model, scratch=not args.skip_scratch))
+    engine = SearchEngine.open(settings, model=model)
+    try:
+        print("timing queries in-process …", file=sys.stderr)
+        figures.update(bench.bench_queries(engine, questions))
+        if not args.skip_http:
+            print(f"timing queries over HTTP ({args.clients} clients) …", file=sys.stderr)
+            figures.update(bench.bench_http(settings, engine, questions, args.clients, args.seconds))
+    finally:
+        engine.close()
+    figures["peak_memory_mb"] = bench.peak_memory_mb()
+    print(f"{'figure':32} {'now':>10} {'last':>10} {'ratio':>7}  target")
+    for key, value, before, ratio, target in bench.compare(figures, previous):
+        if key != "measured_at":
+            print(f"{key:32} {value!s:>10} {before!s:>10} {ratio:>7}  {target}")
+    if not args.no_save:
+        print(f"wrote {bench.write_report(figures, previous)}")
+    return 0
+
+
 def cmd_model(args: argparse.Namespace) -> int:
     from ingest.model import provision_model
 
@@ -311,6 +345,15 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--calibrate", action="store_true",
                     help="first refit the abstention model on the dev set and save it (then evaluate)")
     ev.set_defaults(func=cmd_eval)
+
+    bench = sub.add_parser("bench", help="measure index build time, query latency, throughput and memory")
+    bench.add_argument("--skip-scratch", action="store_true",
+                       help="time the first build with the existing embedding cache instead of an empty one")
+    bench.add_argument("--skip-http", action="store_true", help="only in-process figures")
+    bench.add_argument("--clients", type=int, default=20, help="concurrent HTTP clients (default 20)")
+    bench.add_argument("--seconds", type=float, default=10.0, help="length of each HTTP load run (default 10)")
+    bench.add_argument("--no-save", action="store_true", help="print only; do not update evaluation/reports/bench.*")
+    bench.set_defaults(func=cmd_bench)
 
     model = sub.add_parser("model", help="provision the offline embedding model (first set-up)")
     model.set_defaults(func=cmd_model)

@@ -1,0 +1,156 @@
+"""`veiviser bench`: speed and memory figures, printed as a table and saved for review.
+
+Measured in one run on this machine (shared and noisy, so medians and ratios, never single
+timings): index build from scratch (empty embedding cache) and after a one-document change;
+query latency in-process and over HTTP; throughput with concurrent clients on loopback; peak
+memory. Each figure is compared with the last committed report (evaluation/reports/bench.json).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import socket
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from veiviser.settings import Settings
+
+REPORT_DIR = Path(__file__).resolve().parent / "reports"
+TARGETS = {
+    "build_scratch_s": 180.0,
+    "build_one_doc_s": 20.0,
+    "query_median_ms": 50.0,
+    "query_p95_ms": 120.0,
+    "http_median_ms": 60.0,
+    "http_p95_ms": 150.0,
+}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def bench_builds(settings: Settings, model, scratch: bool) -> dict[str, float]:
+    """Build timings in throw-away folders: from scratch (empty cache) and after editing one document."""
+    from ingest.indexing import build_from_corpus
+
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        corpus = root / "corpus"
+        shutil.copytree(settings.corpus_dir, corpus)
+        cache = root / "cache" if scratch else settings.cache_dir
+        bench_settings = settings.model_copy(
+            update={"corpus_dir": corpus, "data_dir": root / "data", "cache_dir_override": cache}
+        )
+        started = time.perf_counter()
+        manifest = build_from_corpus(bench_settings, model=model, progress=False)
+        key = "build_scratch_s" if scratch else "build_warm_cache_s"
+        figures[key] = round(time.perf_counter() - started, 1)
+        figures["passages"] = manifest.chunks
+        figures["sentences"] = manifest.sentences
+        # one-document change: a new paragraph in the smallest document
+        smallest = min(corpus.glob("*.md"), key=lambda p: p.stat().st_size)
+        smallest.write_text(
+            smallest.read_text("utf-8") + "\nEt nytt avsnitt lagt til for å måle en inkrementell oppdatering.\n",
+            "utf-8",
+        )
+        started = time.perf_counter()
+        changed = build_from_corpus(bench_settings, model=model, progress=False)
+        figures["build_one_doc_s"] = round(time.perf_counter() - started, 1)
+        figures["build_one_doc_embedded"] = changed.embedded_new
+    return figures
+
+
+def bench_queries(engine, questions: list[str], repeat: int = 1) -> dict[str, float]:
+    """In-process latency of the full search (model loaded, warm), one query at a time."""
+    for q in questions[:5]:
+        engine.search(q)
+    times = []
+    for _ in range(repeat):
+        for q in questions:
+            started = time.perf_counter()
+            engine.search(q)
+            times.append((time.perf_counter() - started) * 1000)
+    return {
+        "query_median_ms": round(statistics.median(times), 1),
+        "query_p95_ms": round(percentile(times, 0.95), 1),
+        "queries": len(times),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_http(settings: Settings, engine, questions: list[str], clients: int, seconds: float) -> dict[str, float]:
+    """Latency and throughput over HTTP against a real uvicorn server on loopback."""
+    import uvicorn
+
+    from api.app import create_app
+    from evaluation.bench_http import run_http_benchmark
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    try:
+        single = run_http_benchmark(f"http://127.0.0.1:{port}", questions, clients=1, seconds=seconds)
+        loaded = run_http_benchmark(f"http://127.0.0.1:{port}", questions, clients=clients, seconds=seconds)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    return {
+        "http_median_ms": single["median_ms"],
+        "http_p95_ms": single["p95_ms"],
+        f"http_{clients}_clients_rps": loaded["requests_per_second"],
+        f"http_{clients}_clients_median_ms": loaded["median_ms"],
+        f"http_{clients}_clients_p95_ms": loaded["p95_ms"],
+        f"http_{clients}_clients_errors": loaded["errors"],
+    }
+
+
+def peak_memory_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def compare(current: dict[str, Any], previous: dict[str, Any]) -> list[tuple[str, Any, Any, str, str]]:
+    rows = []
+    for key, value in current.items():
+        before = previous.get(key)
+        ratio = f"{value / before:.2f}×" if isinstance(value, int | float) and isinstance(before, int | float) \
+            and before else ""
+        target = TARGETS.get(key)
+        verdict = "" if target is None else ("meets" if value <= target else "misses")
+        rows.append((key, value, before if before is not None else "", ratio, f"{verdict} {target or ''}".strip()))
+    return rows
+
+
+def write_report(figures: dict[str, Any], previous: dict[str, Any], out_dir: Path = REPORT_DIR) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "bench.json").write_text(json.dumps(figures, indent=2) + "\n", "utf-8")
+    lines = ["# Benchmark", "", f"Measured {figures.get('measured_at', '')} on this machine.", "",
+             "| figure | now | last committed | ratio | target |", "|---|---|---|---|---|"]
+    for key, value, before, ratio, target in compare(figures, previous):
+        lines.append(f"| {key} | {value} | {before} | {ratio} | {target} |")
+    path = out_dir / "bench.md"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def load_previous(out_dir: Path = REPORT_DIR) -> dict[str, Any]:
+    path = out_dir / "bench.json"
+    return json.loads(path.read_text("utf-8")) if path.exists() else {}

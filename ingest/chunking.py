@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.parse import Block, ParsedDocument, Section
-from ingest.source_map import SourceMap
+from ingest.source_map import PROBE, SourceMap, letters
 from ingest.tagging import recommendation_strength, tags_for
 from veiviser.laws import find_law_mentions
 from veiviser.legal_refs import extract_legal_refs
@@ -141,16 +141,26 @@ def plan_section(section: Section) -> list[Draft]:
     """The passages made from one section's own blocks (children are planned separately)."""
     marks = _inherited_marks(section)
     if "recommendations" in marks:
+        # in reading order: runs of paragraphs are packed, bullets grouped, and a lead-in
+        # paragraph ending in ':' ("Hovedmål for psykisk helse- og rusarbeid:") opens its list
         drafts: list[Draft] = []
-        paragraphs = [b for b in section.blocks if b.type != "list"]
-        if paragraphs:
-            drafts += pack_body(paragraphs, "recommendation")
+        run: list[Block] = []
         for block in section.blocks:
-            if block.type == "list":
-                for group in _group_items(block.items, RECOMMENDATION_GROUP_WORDS):
-                    draft = Draft("recommendation")
-                    draft.add(group, block.footnote_labels)
-                    drafts.append(draft)
+            if block.type != "list":
+                run.append(block)
+                continue
+            lead = run.pop() if run and run[-1].type == "paragraph" and run[-1].text.endswith(":") else None
+            if run:
+                drafts += pack_body(run, "recommendation")
+                run = []
+            for n, group in enumerate(_group_items(block.items, RECOMMENDATION_GROUP_WORDS)):
+                draft = Draft("recommendation")
+                if lead is not None and n == 0:
+                    draft.add(lead.text, lead.footnote_labels)
+                draft.add(group, block.footnote_labels)
+                drafts.append(draft)
+        if run:
+            drafts += pack_body(run, "recommendation")
         return drafts
     if "definitions" in section.marks:
         drafts = []
@@ -249,7 +259,7 @@ def chunk_document(doc: ParsedDocument, source_map: SourceMap | None = None) -> 
                     legal_refs=refs,
                     pathway=tags_for("pathway", section.path, tag_text),
                     target_groups=tags_for("target_groups", section.path, tag_text),
-                    strength=recommendation_strength(text) if draft.kind == "recommendation" else None,  # type: ignore[arg-type]
+                    strength=recommendation_strength(text, section.path) if draft.kind == "recommendation" else None,  # type: ignore[arg-type]
                     source_lines=lines,
                 )
             )
@@ -269,17 +279,35 @@ def _drop_bare_duplicates(refs: list[str]) -> list[str]:
 
 
 def _source_lines(source_map: SourceMap, texts: list[str], cursor: int) -> tuple[tuple[int, int] | None, int]:
-    first: int | None = None
-    last: int | None = None
-    for text in texts:
-        for part in text.split("\n"):
-            found = source_map.locate(part, cursor)
-            if found is None:
-                continue
-            start, end, cursor = found
-            first = start if first is None else min(first, start)
-            last = end if last is None else max(last, end)
-    return ((first, last) if first is not None and last is not None else None), cursor
+    """The source lines a passage's texts come from, and the reading position after them.
+
+    Short lines (a box title such as "For mer informasjon", a run-in heading) occur many times
+    in a source, so when the passage has longer lines they are placed next to those: just
+    before the line that follows them, or else after the one before them."""
+    parts = [part for text in texts for part in text.split("\n") if letters(part)]
+    start = cursor
+    short = [len(letters(part)) < PROBE for part in parts]
+    found: list[tuple[int, int, int] | None] = [None] * len(parts)
+    for i, part in enumerate(parts):
+        if short[i] and not all(short):
+            continue
+        found[i] = source_map.locate(part, cursor)
+        if found[i] is not None:
+            cursor = found[i][2]  # type: ignore[index]
+    for i, part in enumerate(parts):
+        if found[i] is not None or not short[i] or all(short):
+            continue
+        following = next((f for f in found[i + 1 :] if f is not None), None)
+        preceding = next((f for f in reversed(found[:i]) if f is not None), None)
+        if following is not None:
+            found[i] = source_map.locate(part, preceding[2] if preceding else start,
+                                         before=source_map.line_start(following[0] + 1))
+        elif preceding is not None:
+            found[i] = source_map.locate(part, preceding[2])
+    located = [f for f in found if f is not None]
+    if not located:
+        return None, cursor
+    return (min(f[0] for f in located), max(f[1] for f in located)), cursor
 
 
 def chunk_corpus(documents: list[ParsedDocument], sources_dir: Path | None) -> list[Chunk]:

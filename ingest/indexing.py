@@ -169,7 +169,11 @@ def build_index(settings: Settings, chunks: list[Chunk], documents: dict[str, di
     started = time.perf_counter()
     root = indexes_root(settings)
     root.mkdir(parents=True, exist_ok=True)
-    version = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+    stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+    version, n = stamp, 1
+    while (root / version).exists() or (root / f"{version}.building").exists():
+        n += 1
+        version = f"{stamp}-{n}"
     building = root / f"{version}.building"
     building.mkdir()
     try:

@@ -123,6 +123,25 @@ def inline_text(token: Token) -> tuple[str, list[str]]:
     return re.sub(r"[ \t]+", " ", "".join(parts)).strip(), labels
 
 
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+
+
+def undefined_references(tokens: list[Token]) -> list[tuple[str, int]]:
+    """(label, line) of footnote references with no definition: markdown-it leaves those as
+    literal `[^label]` text instead of a footnote_ref token."""
+    found: list[tuple[str, int]] = []
+    line = 1
+    for tok in tokens:
+        if tok.map:
+            line = tok.map[0] + 1
+        if tok.type != "inline":
+            continue
+        for child in tok.children or []:
+            if child.type == "text":
+                found += [(m.group(1), line) for m in _FOOTNOTE_REF.finditer(child.content)]
+    return found
+
+
 def parse_front_matter(path: Path, tokens: list[Token]) -> DocumentMeta:
     if not tokens or tokens[0].type != "front_matter":
         raise CorpusError(path, 1, "missing YAML front matter (a block between '---' lines at the top)")
@@ -283,6 +302,10 @@ def parse_document(path: Path) -> ParsedDocument:
                 attach(Block("paragraph", body, labels), line)
         i += 1
 
+    undefined = undefined_references(tokens)
+    if undefined:
+        label, line = undefined[0]
+        raise CorpusError(path, line, f"footnote [^{label}] is referenced but never defined")
     for label, line in referenced.items():
         if label not in footnotes:
             raise CorpusError(path, line, f"footnote [^{label}] is referenced but never defined")
@@ -300,6 +323,7 @@ def load_corpus(corpus_dir: Path) -> list[ParsedDocument]:
     seen: dict[str, Path] = {}
     for doc in documents:
         if doc.meta.id in seen:
-            raise CorpusError(doc.path, 2, f"duplicate id '{doc.meta.id}' (also in {seen[doc.meta.id].name})")
+            line = _front_matter_line(doc.path.read_text(encoding="utf-8").split("\n", 1)[-1], "id")
+            raise CorpusError(doc.path, line, f"duplicate id '{doc.meta.id}' (also in {seen[doc.meta.id].name})")
         seen[doc.meta.id] = doc.path
     return documents

@@ -55,10 +55,24 @@ _STRENGTH = [
 ]
 
 
-def recommendation_strength(text: str) -> str | None:
+_RECOMMENDATION_HEADING = re.compile(r"\banbefal\w*|\bgode råd\b", re.IGNORECASE)
+
+
+def recommendation_strength(text: str, headings: list[str] | tuple[str, ...] = ()) -> str | None:
     """The strongest normative verb in a recommendation, on the scale the 2024 draft defines:
-    «skal» (required by law), «bør»/«anbefaler» (strong), «kan»/«foreslår» (weak)."""
+    «skal» (required by law), «bør»/«anbefaler» (strong), «kan»/«foreslår» (weak).
+
+    A recommendation with no such verb of its own (an imperative bullet such as "Prioritere
+    brukere med …" under "Arbeidsgruppens anbefaling") takes the verb of the nearest heading
+    that has one ("… bør det vektlegges:"), and «bør» under a heading that calls it a
+    recommendation or advice (Anbefalinger, Gode råd). Descriptive summary points stay None."""
     for name, pattern in _STRENGTH:
         if pattern.search(text):
             return name
+    for heading in reversed(headings):
+        for name, pattern in _STRENGTH:
+            if pattern.search(heading):
+                return name
+        if _RECOMMENDATION_HEADING.search(heading):
+            return "bør"
     return None

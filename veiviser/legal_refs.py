@@ -15,10 +15,11 @@ import re
 
 from veiviser.laws import LawMention, find_law_mentions
 
-_PARA = r"\d+(?:\s?[-–.]\s?\d+)?(?:\s?[a-hA-H](?![\wæøåÆØÅ]))?"
+_PARA = r"\d+(?:\s?[A-H](?=\s?[-–]\s?\d))?(?:\s?[-–.]\s?\d+)?(?:\s?[a-hA-H](?![\wæøåÆØÅ]))?"
 _PARA_LIST = rf"{_PARA}(?:\s*(?:,|og|eller)\s*{_PARA})*"
 PARAGRAPH_RE = re.compile(rf"(?:§\s*§|§§|§)\s*(?P<list>{_PARA_LIST})")
-CHAPTER_RE = re.compile(r"\b(?:[Kk]apittel|[Kk]ap\.)\s*(?P<num>\d+(?:\s?[A-Z](?![\wæøå]))?|[IVX]+)\b(?!\.\d)")
+_CHAPTER = r"(?:\d+(?:\s?[A-Z](?![\wæøå]))?|[IVX]+)\b(?!\.\d)"
+CHAPTER_RE = re.compile(rf"\b(?:[Kk]apittel|[Kk]ap\.)\s*(?P<num>{_CHAPTER}(?:\s*(?:,|og)\s*{_CHAPTER})*)")
 _PIPE_FOR_PARAGRAPH = re.compile(r"(loven?s?)\s*\|\s*(?=\d)", re.IGNORECASE)
 _SINGLE_PARA = re.compile(_PARA)
 
@@ -31,13 +32,14 @@ _AFTER_GAP = re.compile(
 
 
 def normalise_paragraph(raw: str) -> str:
-    """`3–4`, `3.2`, `2 -1`, `2-1 a`, `10 a` -> `3-4`, `3-2`, `2-1`, `2-1a`, `10a`."""
+    """`3–4`, `3.2`, `2 -1`, `2-1 a`, `10 a`, `4 A–2` -> `3-4`, `3-2`, `2-1`, `2-1a`, `10a`, `4A-2`
+    (a capital letter before the dash belongs to the chapter: opplæringslova chapter 4A)."""
     raw = raw.strip()
-    m = re.fullmatch(r"(\d+)(?:\s?[-–.]\s?(\d+))?(?:\s?([a-hA-H]))?", raw)
+    m = re.fullmatch(r"(\d+)(?:\s?([A-H])(?=\s?[-–]))?(?:\s?[-–.]\s?(\d+))?(?:\s?([a-hA-H]))?", raw)
     if not m:
         return re.sub(r"\s+", "", raw)
-    number = m.group(1) + (f"-{m.group(2)}" if m.group(2) else "")
-    return number + (m.group(3).lower() if m.group(3) else "")
+    number = m.group(1) + (m.group(2) or "") + (f"-{m.group(3)}" if m.group(3) else "")
+    return number + (m.group(4).lower() if m.group(4) else "")
 
 
 def _split_list(raw: str) -> list[str]:
@@ -87,7 +89,8 @@ def extract_legal_refs(text: str, year: int | None = None, context_law: str | No
     for m in PARAGRAPH_RE.finditer(text):
         expressions.append((m.start(), m.end(), "§", _split_list(m.group("list"))))
     for m in CHAPTER_RE.finditer(text):
-        expressions.append((m.start(), m.end(), "kap.", [m.group("num").replace(" ", "")]))
+        chapters = [c.replace(" ", "") for c in re.split(r"\s*(?:,|og)\s*", m.group("num"))]
+        expressions.append((m.start(), m.end(), "kap.", chapters))
     expressions.sort()
 
     for start, end, kind, numbers in expressions:

@@ -1,0 +1,120 @@
+"""Index versions in a throw-away data folder: build, rebuild from the embedding cache, rollback,
+pruning, and a missing index."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from api.search.engine import SearchEngine
+from ingest.chunking import chunk_corpus
+from ingest.indexing import (
+    KEEP_VERSIONS,
+    IndexError_,
+    build_index,
+    current_version,
+    list_versions,
+    read_manifest,
+    rollback,
+    section_tables,
+)
+from ingest.parse import load_corpus
+from veiviser.settings import PROJECT_ROOT, Settings
+
+DOC = "nasjonal-veileder-horing-2024"
+PASSAGES = 5  # a few passages of the smallest document keep the builds (with an empty cache) quick
+
+
+@pytest.fixture(scope="module")
+def small_corpus():
+    documents = [d for d in load_corpus(PROJECT_ROOT / "corpus") if d.meta.id == DOC]
+    chunks = chunk_corpus(documents, None)[:PASSAGES]
+    metas = {d.meta.id: d.meta.model_dump(mode="json") for d in documents}
+    return documents, chunks, metas
+
+
+def fresh_settings(tmp_path: Path, settings: Settings) -> Settings:
+    """A data folder and an embedding cache of its own; the shared model folder."""
+    return Settings(data_dir=tmp_path / "data", model_dir=settings.model_dir,
+                    cache_dir_override=tmp_path / "cache")
+
+
+def build(lifecycle: Settings, small_corpus, model):
+    documents, chunks, metas = small_corpus
+    # a version is named after the second it starts in: never start two in the same second
+    # (two builds in one second by one process collide; reported, see the test report)
+    started = int(time.time())
+    manifest = build_index(lifecycle, chunks, metas, model, progress=False,
+                           sections=section_tables(documents, chunks))
+    while int(time.time()) <= started:
+        time.sleep(0.05)
+    return manifest
+
+
+def test_build_rebuild_rollback_and_prune(tmp_path: Path, settings, model, small_corpus) -> None:
+    lifecycle = fresh_settings(tmp_path, settings)
+    _, chunks, _ = small_corpus
+
+    first = build(lifecycle, small_corpus, model)
+    assert current_version(lifecycle) == first.version
+    assert first.chunks == len(chunks) and first.sentences > first.chunks
+    # an empty cache: everything is embedded (identical texts once)
+    assert 0 < first.embedded_new <= first.chunks + first.sentences
+    folder = lifecycle.data_dir / "indexes" / first.version
+    for name in ("manifest.json", "documents.json", "sections.json", "chunks.jsonl", "lexical.json"):
+        assert (folder / name).exists(), name
+    assert not list((lifecycle.data_dir / "indexes").glob("*.building"))
+
+    second = build(lifecycle, small_corpus, model)
+    assert second.version > first.version
+    assert second.embedded_new == 0  # every vector comes from the embedding cache
+    assert second.corpus_fingerprint == first.corpus_fingerprint
+    assert current_version(lifecycle) == second.version
+    assert list_versions(lifecycle) == [first.version, second.version]
+
+    assert rollback(lifecycle) == first.version
+    assert current_version(lifecycle) == first.version
+    assert read_manifest(lifecycle).version == first.version
+    engine = SearchEngine.open(lifecycle, model=model)
+    try:
+        assert engine.version == first.version
+        response = engine.search("bakgrunn metode og prosess", top_k=3)
+        assert response["results"] and all(r["doc_id"] == DOC for r in response["results"])
+    finally:
+        engine.close()
+    with pytest.raises(IndexError_, match="no earlier index version"):
+        rollback(lifecycle)
+
+    third = build(lifecycle, small_corpus, model)
+    fourth = build(lifecycle, small_corpus, model)
+    assert current_version(lifecycle) == fourth.version
+    assert len(list_versions(lifecycle)) == KEEP_VERSIONS == 2
+    assert list_versions(lifecycle) == [third.version, fourth.version]
+    assert not (lifecycle.data_dir / "indexes" / first.version).exists()
+    assert rollback(lifecycle) == third.version
+
+
+def test_missing_index_says_how_to_build_it(tmp_path: Path, settings, model) -> None:
+    empty = fresh_settings(tmp_path, settings)
+    assert current_version(empty) is None
+    with pytest.raises(IndexError_, match="veiviser index build"):
+        SearchEngine.open(empty, model=model)
+    with pytest.raises(IndexError_, match="veiviser index build"):
+        read_manifest(empty)
+    with pytest.raises(IndexError_, match="no earlier index version"):
+        rollback(empty)
+
+
+def test_current_pointing_at_a_removed_version(tmp_path: Path, settings, model) -> None:
+    broken = fresh_settings(tmp_path, settings)
+    broken.data_dir.mkdir(parents=True)
+    (broken.data_dir / "CURRENT").write_text("20000101-000000-1")
+    with pytest.raises(IndexError_, match="missing or incomplete: run `veiviser index build`"):
+        read_manifest(broken)
+
+
+def test_empty_corpus_is_refused(tmp_path: Path, settings, model) -> None:
+    with pytest.raises(IndexError_, match="corpus is empty"):
+        build_index(fresh_settings(tmp_path, settings), [], {}, model, progress=False)

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test lint eval bench clean
+.PHONY: setup browser run test lint eval bench clean
 
 $(BIN)/veiviser: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,12 @@ setup: $(BIN)/veiviser
 run: setup
 	$(BIN)/veiviser serve
 
+## browser: Debian's Chromium for the browser tests in tests/web (installed once; needs root)
+browser:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
 ## test: set up, check style, run the whole test suite
-test: setup
+test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

@@ -114,11 +114,11 @@ def bench_http(settings: Settings, engine, questions: list[str], clients: int, s
         server.should_exit = True
         thread.join(timeout=10)
     return {
-        "http_median_ms": single["median_ms"],
-        "http_p95_ms": single["p95_ms"],
-        f"http_{clients}_clients_rps": loaded["requests_per_second"],
-        f"http_{clients}_clients_median_ms": loaded["median_ms"],
-        f"http_{clients}_clients_p95_ms": loaded["p95_ms"],
+        "http_median_ms": single["latency_ms"]["median"],
+        "http_p95_ms": single["latency_ms"]["p95"],
+        f"http_{clients}_clients_rps": loaded["requests_per_s"],
+        f"http_{clients}_clients_median_ms": loaded["latency_ms"]["median"],
+        f"http_{clients}_clients_p95_ms": loaded["latency_ms"]["p95"],
         f"http_{clients}_clients_errors": loaded["errors"],
     }
 

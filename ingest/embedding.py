@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -116,9 +117,8 @@ class PassageEmbedder:
                 self.cache.put_many(new)
             cached.update(new)
         self.embedded_count = len(missing)
-        for doc, key in zip(documents, keys, strict=True):
-            doc.embedding = cached[key].tolist()
-        return {"documents": documents}
+        embedded = [replace(doc, embedding=cached[key].tolist()) for doc, key in zip(documents, keys, strict=True)]
+        return {"documents": embedded}
 
 
 @component

@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from haystack import Document, Pipeline, component
@@ -108,10 +108,12 @@ class LexicalEncoder:
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict[str, list[Document]]:
+        encoded = []
         for doc in documents:
-            indices, values = self.analyzer.document_vector(doc.meta.pop("lexical_text"))
-            doc.sparse_embedding = SparseEmbedding(indices=indices, values=values)
-        return {"documents": documents}
+            meta = {k: v for k, v in doc.meta.items() if k != "lexical_text"}
+            indices, values = self.analyzer.document_vector(doc.meta["lexical_text"])
+            encoded.append(replace(doc, meta=meta, sparse_embedding=SparseEmbedding(indices=indices, values=values)))
+        return {"documents": encoded}
 
 
 @component

@@ -100,7 +100,9 @@ def bench_http(settings: Settings, engine, questions: list[str], clients: int, s
     from evaluation.bench_http import run_http_benchmark
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port,
+    # one client address makes all the load: the per-client rate limit would measure itself
+    unlimited = settings.model_copy(update={"rate_limit_per_minute": 0})
+    server = uvicorn.Server(uvicorn.Config(create_app(unlimited, engine=engine), host="127.0.0.1", port=port,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

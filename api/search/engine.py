@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import torch
 from haystack import component
 from haystack.dataclasses import SparseEmbedding
 from haystack_integrations.components.retrievers.qdrant import (
@@ -131,6 +132,7 @@ class SearchEngine:
         self.documents: dict[str, dict[str, Any]] = json.loads((folder / "documents.json").read_text("utf-8"))
         self.lexical = LexicalAnalyzer.load(folder / "lexical.json")
         self.model = model if model is not None else load_model(settings)
+        torch.set_num_threads(settings.query_threads)
         from ingest.embedding import model_id
 
         if model_id(self.model) != self.manifest.model:

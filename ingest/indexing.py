@@ -59,23 +59,16 @@ def lexical_text(chunk: Chunk) -> str:
 
 def chunk_store(path: Path | None, settings: Settings, index: str, dim: int, recreate: bool) -> QdrantDocumentStore:
     """A passage collection: dense + sparse (IDF) vectors, in local mode or on a server."""
-    common = dict(
-        index=index,
-        embedding_dim=dim,
-        similarity="cosine",
-        use_sparse_embeddings=True,
-        sparse_idf=True,
-        recreate_index=recreate,
-        return_embedding=False,
-        progress_bar=False,
-        wait_result_from_api=True,
-    )
-    if settings.qdrant_url:
-        return QdrantDocumentStore(**_server(settings), **common)  # type: ignore[arg-type]
-    return QdrantDocumentStore(path=str(path), **common)  # type: ignore[arg-type]
+    return _store(path, settings, index, dim, recreate, sparse=True)
 
 
 def sentence_store(path: Path | None, settings: Settings, index: str, dim: int, recreate: bool) -> QdrantDocumentStore:
+    """A sentence collection: dense vectors only, in local mode or on a server."""
+    return _store(path, settings, index, dim, recreate, sparse=False)
+
+
+def _store(path: Path | None, settings: Settings, index: str, dim: int, recreate: bool,
+           sparse: bool) -> QdrantDocumentStore:
     common = dict(
         index=index,
         embedding_dim=dim,
@@ -85,6 +78,8 @@ def sentence_store(path: Path | None, settings: Settings, index: str, dim: int, 
         progress_bar=False,
         wait_result_from_api=True,
     )
+    if sparse:
+        common.update(use_sparse_embeddings=True, sparse_idf=True)
     if settings.qdrant_url:
         return QdrantDocumentStore(**_server(settings), **common)  # type: ignore[arg-type]
     return QdrantDocumentStore(path=str(path), **common)  # type: ignore[arg-type]

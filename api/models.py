@@ -88,6 +88,7 @@ class Evidence(BaseModel):
 
     passage: float | None = None
     sentence: float | None = None
+    window: float | None = Field(default=None, description="Best match of one or two neighbouring sentences.")
     lexical: float | None = None
     law: float | None = None
 

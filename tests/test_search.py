@@ -54,12 +54,15 @@ def test_highlights_fall_inside_the_text_and_cover_a_sentence(fastlege) -> None:
             assert 0 <= h["start"] < h["end"] <= len(text), (r["id"], h)
             highlighted = text[h["start"] : h["end"]]
             assert highlighted == highlighted.strip() and len(highlighted.split()) >= 3
-            # the highlight is one sentence of the passage (or, without a sentence hit, a sentence-like run)
-            assert (h["start"], h["end"]) in spans or any(
+            # one sentence or two neighbouring ones (a window), or without a sentence hit a sentence-like run
+            starts_of, ends_of = {s for s, _ in spans}, {e for _, e in spans}
+            assert (h["start"] in starts_of and h["end"] in ends_of) or any(
                 s <= h["start"] and h["end"] <= e for s, e in spans
             ), (r["id"], highlighted)
         starts = [h["start"] for h in r["highlights"]]
         assert starts == sorted(starts)
+        ends = [h["end"] for h in r["highlights"]]
+        assert all(end <= start for end, start in zip(ends, starts[1:], strict=False)), "highlights overlap"
 
 
 @pytest.mark.parametrize(

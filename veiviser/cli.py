@@ -88,7 +88,8 @@ def cmd_index_build(args: argparse.Namespace) -> int:
     manifest = build_from_corpus(get_settings(), progress=not args.quiet)
     print(
         f"index {manifest.version}: {manifest.chunks} passages, {manifest.sentences} sentences, "
-        f"{manifest.embedded_new} newly embedded, {manifest.build_seconds:.1f} s"
+        f"{manifest.windows} two-sentence windows, {manifest.embedded_new} newly embedded, "
+        f"{manifest.build_seconds:.1f} s"
     )
     return 0
 
@@ -112,11 +113,18 @@ def cmd_index_status(args: argparse.Namespace) -> int:
 
 
 def ensure_index(settings, progress: bool = True) -> None:
-    """Build the index on first run, with progress, when none exists yet."""
-    from ingest.indexing import build_from_corpus, current_version
+    """Build the index on first run, with progress, when none exists yet, and again when the current
+    one was built by an older version of Veiviser (another index schema) or is incomplete."""
+    from ingest.indexing import IndexError_, build_from_corpus, current_version, read_manifest
 
     if current_version(settings) is None:
         print("No index yet: building it from the corpus (first run only).", file=sys.stderr)
+        build_from_corpus(settings, progress=progress)
+        return
+    try:
+        read_manifest(settings)
+    except IndexError_ as exc:
+        print(f"The current index cannot be used ({exc}); building a new one.", file=sys.stderr)
         build_from_corpus(settings, progress=progress)
 
 

@@ -25,6 +25,7 @@ from haystack_integrations.components.retrievers.qdrant import (
 )
 
 from api.search.abstention import load_model as load_abstention_model
+from api.search.dense_index import DenseIndex, InMemoryEmbeddingRetriever
 from api.search.lexical_index import InMemoryBM25Retriever, SparseIndex
 from api.search.query import QueryAnalyzer, QueryError, analyze
 from api.search.ranking import DEFAULT, Candidate, Ranker, RankingConfig
@@ -100,8 +101,8 @@ class QueryPipeline:
 
     analyzer: QueryAnalyzer
     embedder: QueryEmbedder | None
-    dense: QdrantEmbeddingRetriever | None
-    sentences: QdrantEmbeddingRetriever | None
+    dense: InMemoryEmbeddingRetriever | QdrantEmbeddingRetriever | None
+    sentences: InMemoryEmbeddingRetriever | QdrantEmbeddingRetriever | None
     lexical_encoder: LexicalQueryEncoder | None
     lexical: InMemoryBM25Retriever | QdrantSparseEmbeddingRetriever | None
     ranker: Ranker
@@ -151,16 +152,26 @@ class SearchEngine:
         )
         self.default_config = config
         self._pipelines: dict[RankingConfig, QueryPipeline] = {}
-        self.lexical_index = None if settings.qdrant_url else self._load_lexical_index()
+        self.lexical_index: SparseIndex | None = None
+        self.passage_index: DenseIndex | None = None
+        self.sentence_index: DenseIndex | None = None
+        if not settings.qdrant_url:
+            self._load_memory_indexes()
 
-    def _load_lexical_index(self) -> SparseIndex:
-        """Embedded mode: BM25 postings read once from the passage collection's sparse vectors."""
-        self.chunks.return_embedding = True
+    def _load_memory_indexes(self) -> None:
+        """Embedded mode: the collections' vectors are read once and searched in memory (the same
+        scores as Qdrant's local mode, without its per-hit overhead; see dense_index and lexical_index)."""
+        for store in (self.chunks, self.sentences):
+            store.return_embedding = True
         try:
-            documents = self.chunks.filter_documents()
+            passages = self.chunks.filter_documents()
+            sentences = self.sentences.filter_documents()
         finally:
-            self.chunks.return_embedding = False
-        return SparseIndex(documents)
+            for store in (self.chunks, self.sentences):
+                store.return_embedding = False
+        self.lexical_index = SparseIndex(passages)
+        self.passage_index = DenseIndex(passages)
+        self.sentence_index = DenseIndex(sentences)
 
     @classmethod
     def open(cls, settings: Settings, model=None, config: RankingConfig = DEFAULT) -> SearchEngine:
@@ -189,16 +200,22 @@ class SearchEngine:
             self._pipelines[config] = QueryPipeline(
                 analyzer=QueryAnalyzer(config.use_abbreviations, config.use_nynorsk, config.use_english),
                 embedder=QueryEmbedder(self.model) if config.use_dense or config.use_sentences else None,
-                dense=QdrantEmbeddingRetriever(self.chunks, top_k=config.dense_top_k) if config.use_dense else None,
-                sentences=(
-                    QdrantEmbeddingRetriever(self.sentences, top_k=config.sentence_top_k)
-                    if config.use_sentences else None
-                ),
+                dense=self._dense_retriever(self.passage_index, self.chunks, config.dense_top_k)
+                if config.use_dense else None,
+                sentences=self._dense_retriever(self.sentence_index, self.sentences, config.sentence_top_k)
+                if config.use_sentences else None,
                 lexical_encoder=LexicalQueryEncoder(self.lexical, config.use_fuzzy) if config.use_lexical else None,
                 lexical=lexical,
                 ranker=Ranker(config, fetch=self._fetch),
             )
         return self._pipelines[config]
+
+    @staticmethod
+    def _dense_retriever(index: DenseIndex | None, store, top_k: int):
+        """In memory in embedded mode, Qdrant's own search against a server."""
+        if index is not None:
+            return InMemoryEmbeddingRetriever(index, top_k=top_k)
+        return QdrantEmbeddingRetriever(store, top_k=top_k)
 
     # -- validation ------------------------------------------------------------------------------
 
@@ -291,19 +308,24 @@ class SearchEngine:
         result["evidence"] = {
             "passage": _round(cand.passage),
             "sentence": _round(cand.sentence),
+            "window": _round(cand.window),
             "lexical": _round(cand.lexical),
             "law": cand.law,
         }
         return result
 
     def _highlights(self, cand: Candidate, text: str, analyzed) -> list[dict[str, int]]:
-        """The sentence(s) that best answer: the best-matching sentence, and a second one that
-        matches nearly as well; by word overlap when no sentence was retrieved."""
-        hits = sorted(cand.sentence_hits, key=lambda h: -h[0])
+        """The sentence(s) that best answer: the best-matching sentence or two-sentence window, and a
+        second one that matches nearly as well; by word overlap when no sentence was retrieved."""
+        hits = sorted(cand.sentence_hits + cand.window_hits, key=lambda h: -h[0])
         chosen: list[tuple[int, int]] = []
         if hits:
             best = hits[0][0]
-            chosen = [(s, e) for score, s, e in hits[:2] if score >= best - 0.02]
+            for score, start, end in hits:
+                if score < best - 0.02 or len(chosen) == 2:
+                    break
+                if not any(start < e and s < end for s, e in chosen):  # a window overlaps its sentences
+                    chosen.append((start, end))
         else:
             query_words = {w[:5] for w in words(analyzed.text) if len(w) > 2}
             best_overlap = 0

@@ -21,9 +21,10 @@ class UnsupportedFilter(ValueError):
     """A filter this retriever cannot evaluate (the engine only builds `==` conditions joined by AND)."""
 
 
-def _matches(meta: dict[str, Any], condition: dict[str, Any]) -> bool:
+def matches_filters(meta: dict[str, Any], condition: dict[str, Any]) -> bool:
+    """Does a point's metadata meet the engine's filter (`==` conditions, joined by AND)?"""
     if condition.get("operator") == "AND":
-        return all(_matches(meta, c) for c in condition["conditions"])
+        return all(matches_filters(meta, c) for c in condition["conditions"])
     if condition.get("operator") != "==" or not str(condition.get("field", "")).startswith("meta."):
         raise UnsupportedFilter(f"unsupported filter: {condition}")
     value = meta.get(condition["field"][5:])
@@ -63,7 +64,8 @@ class SparseIndex:
             touched[rows] = True
         candidates = np.flatnonzero(touched)
         if filters:
-            candidates = np.array([i for i in candidates if _matches(self.documents[i].meta, filters)], dtype=np.int64)
+            kept = [i for i in candidates if matches_filters(self.documents[i].meta, filters)]
+            candidates = np.array(kept, dtype=np.int64)
         order = candidates[np.argsort(-scores[candidates], kind="stable")][:top_k]
         return [
             Document(id=self.documents[i].id, content=self.documents[i].content, meta=self.documents[i].meta,

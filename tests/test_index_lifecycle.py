@@ -3,6 +3,7 @@ pruning, and a missing index."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from api.search.engine import SearchEngine
 from ingest.chunking import chunk_corpus
 from ingest.indexing import (
     KEEP_VERSIONS,
+    SCHEMA_VERSION,
     IndexError_,
     build_index,
     current_version,
@@ -94,6 +96,30 @@ def test_build_rebuild_rollback_and_prune(tmp_path: Path, settings, model, small
     assert list_versions(lifecycle) == [third.version, fourth.version]
     assert not (lifecycle.data_dir / "indexes" / first.version).exists()
     assert rollback(lifecycle) == third.version
+
+
+def test_an_index_of_an_older_schema_is_rebuilt_on_first_run(tmp_path: Path, settings, model, small_corpus,
+                                                              monkeypatch) -> None:
+    from veiviser.cli import ensure_index
+
+    lifecycle = fresh_settings(tmp_path, settings)
+    old = build(lifecycle, small_corpus, model)
+    path = lifecycle.data_dir / "indexes" / old.version / "manifest.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "schema_version": SCHEMA_VERSION - 1}))
+    with pytest.raises(IndexError_, match="schema version .* run `veiviser index build`"):
+        SearchEngine.open(lifecycle, model=model)
+
+    rebuilt: list[str] = []
+
+    def build_from_corpus(settings: Settings, progress: bool = True):
+        rebuilt.append(settings.data_dir.name)
+        return build(settings, small_corpus, model)
+
+    monkeypatch.setattr("ingest.indexing.build_from_corpus", build_from_corpus)
+    ensure_index(lifecycle, progress=False)
+    assert rebuilt and read_manifest(lifecycle).schema_version == SCHEMA_VERSION
+    ensure_index(lifecycle, progress=False)  # the current index is usable: nothing to do
+    assert len(rebuilt) == 1
 
 
 def test_missing_index_says_how_to_build_it(tmp_path: Path, settings, model) -> None:

@@ -7,6 +7,7 @@ embedded mode (local storage allows one process), `settings.workers` with a Qdra
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ from api import security
 from api.availability import qdrant_unavailable
 from api.catalog import Catalog
 from api.privacy import QueryLogger, prune_query_logs
+from api.reload import RetiringEngines, follow_current
 from api.routers import documents, health, laws, passages, sections, suggest
 from api.routers import search as search_router
 from api.search.engine import SearchEngine
@@ -139,11 +141,17 @@ def create_app(settings: Settings, engine: SearchEngine | None = None) -> FastAP
         if settings.query_log == "redacted":
             prune_query_logs(settings.data_dir / "query-log", settings.query_log_retention_days)
         _load(app, settings, engine)
+        watcher = None
+        if owns_engine and settings.reload_interval_s > 0:
+            watcher = asyncio.create_task(follow_current(app, settings))
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
             if owns_engine and app.state.engine is not None:
                 app.state.engine.close()
+            app.state.retiring.close_all()
 
     app = FastAPI(
         title="Veiviser API",
@@ -157,6 +165,8 @@ def create_app(settings: Settings, engine: SearchEngine | None = None) -> FastAP
     app.state.engine = None
     app.state.catalog = None
     app.state.load_error = None
+    app.state.failed_version = None  # an index version that could not be opened (api/reload.py)
+    app.state.retiring = RetiringEngines()
 
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError) -> JSONResponse:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +48,47 @@ def engine(settings, model, index):
     engine = SearchEngine.open(settings, model=model)
     yield engine
     engine.close()
+
+
+SMALL_DOC = "nasjonal-veileder-horing-2024"
+
+
+@pytest.fixture(scope="session")
+def small_corpus():
+    """The smallest document's documents, chunks and metadata: builds of a few passages are quick."""
+    from ingest.chunking import chunk_corpus
+    from ingest.parse import load_corpus
+
+    documents = [d for d in load_corpus(PROJECT_ROOT / "corpus") if d.meta.id == SMALL_DOC]
+    chunks = chunk_corpus(documents, None)
+    metas = {d.meta.id: d.meta.model_dump(mode="json") for d in documents}
+    return documents, chunks, metas
+
+
+@pytest.fixture
+def fresh_settings(tmp_path: Path, settings: Settings) -> Callable[..., Settings]:
+    """Settings with a data folder and an embedding cache of their own; the shared model folder."""
+
+    def make(**changes) -> Settings:
+        return Settings(data_dir=tmp_path / "data", model_dir=settings.model_dir,
+                        cache_dir_override=tmp_path / "cache", **changes)
+
+    return make
+
+
+@pytest.fixture
+def build_small(small_corpus, model) -> Callable:
+    """Builds an index version of the first `passages` passages of the small document."""
+    from ingest.indexing import build_index, section_tables
+
+    def build(settings: Settings, passages: int = 5):
+        documents, chunks, metas = small_corpus
+        # a version is named after the second it starts in: never start two in the same second
+        started = int(time.time())
+        manifest = build_index(settings, chunks[:passages], metas, model, progress=False,
+                               sections=section_tables(documents, chunks[:passages]))
+        while int(time.time()) <= started:
+            time.sleep(0.05)
+        return manifest
+
+    return build

@@ -4,13 +4,11 @@ pruning, and a missing index."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
 
 from api.search.engine import SearchEngine
-from ingest.chunking import chunk_corpus
 from ingest.indexing import (
     KEEP_VERSIONS,
     SCHEMA_VERSION,
@@ -20,46 +18,18 @@ from ingest.indexing import (
     list_versions,
     read_manifest,
     rollback,
-    section_tables,
 )
-from ingest.parse import load_corpus
-from veiviser.settings import PROJECT_ROOT, Settings
+from veiviser.settings import Settings
 
-DOC = "nasjonal-veileder-horing-2024"
+DOC = "nasjonal-veileder-horing-2024"  # the small document of conftest.small_corpus
 PASSAGES = 5  # a few passages of the smallest document keep the builds (with an empty cache) quick
 
 
-@pytest.fixture(scope="module")
-def small_corpus():
-    documents = [d for d in load_corpus(PROJECT_ROOT / "corpus") if d.meta.id == DOC]
-    chunks = chunk_corpus(documents, None)[:PASSAGES]
-    metas = {d.meta.id: d.meta.model_dump(mode="json") for d in documents}
-    return documents, chunks, metas
+def test_build_rebuild_rollback_and_prune(fresh_settings, build_small, model, small_corpus) -> None:
+    lifecycle = fresh_settings()
+    chunks = small_corpus[1][:PASSAGES]
 
-
-def fresh_settings(tmp_path: Path, settings: Settings) -> Settings:
-    """A data folder and an embedding cache of its own; the shared model folder."""
-    return Settings(data_dir=tmp_path / "data", model_dir=settings.model_dir,
-                    cache_dir_override=tmp_path / "cache")
-
-
-def build(lifecycle: Settings, small_corpus, model):
-    documents, chunks, metas = small_corpus
-    # a version is named after the second it starts in: never start two in the same second
-    # (two builds in one second by one process collide; reported, see the test report)
-    started = int(time.time())
-    manifest = build_index(lifecycle, chunks, metas, model, progress=False,
-                           sections=section_tables(documents, chunks))
-    while int(time.time()) <= started:
-        time.sleep(0.05)
-    return manifest
-
-
-def test_build_rebuild_rollback_and_prune(tmp_path: Path, settings, model, small_corpus) -> None:
-    lifecycle = fresh_settings(tmp_path, settings)
-    _, chunks, _ = small_corpus
-
-    first = build(lifecycle, small_corpus, model)
+    first = build_small(lifecycle, PASSAGES)
     assert current_version(lifecycle) == first.version
     assert first.chunks == len(chunks) and first.sentences > first.chunks
     # an empty cache: everything is embedded (identical texts once)
@@ -69,7 +39,7 @@ def test_build_rebuild_rollback_and_prune(tmp_path: Path, settings, model, small
         assert (folder / name).exists(), name
     assert not list((lifecycle.data_dir / "indexes").glob("*.building"))
 
-    second = build(lifecycle, small_corpus, model)
+    second = build_small(lifecycle, PASSAGES)
     assert second.version > first.version
     assert second.embedded_new == 0  # every vector comes from the embedding cache
     assert second.corpus_fingerprint == first.corpus_fingerprint
@@ -89,8 +59,8 @@ def test_build_rebuild_rollback_and_prune(tmp_path: Path, settings, model, small
     with pytest.raises(IndexError_, match="no earlier index version"):
         rollback(lifecycle)
 
-    third = build(lifecycle, small_corpus, model)
-    fourth = build(lifecycle, small_corpus, model)
+    third = build_small(lifecycle, PASSAGES)
+    fourth = build_small(lifecycle, PASSAGES)
     assert current_version(lifecycle) == fourth.version
     assert len(list_versions(lifecycle)) == KEEP_VERSIONS == 2
     assert list_versions(lifecycle) == [third.version, fourth.version]
@@ -98,12 +68,12 @@ def test_build_rebuild_rollback_and_prune(tmp_path: Path, settings, model, small
     assert rollback(lifecycle) == third.version
 
 
-def test_an_index_of_an_older_schema_is_rebuilt_on_first_run(tmp_path: Path, settings, model, small_corpus,
+def test_an_index_of_an_older_schema_is_rebuilt_on_first_run(fresh_settings, build_small, model,
                                                               monkeypatch) -> None:
     from veiviser.cli import ensure_index
 
-    lifecycle = fresh_settings(tmp_path, settings)
-    old = build(lifecycle, small_corpus, model)
+    lifecycle = fresh_settings()
+    old = build_small(lifecycle, PASSAGES)
     path = lifecycle.data_dir / "indexes" / old.version / "manifest.json"
     path.write_text(json.dumps({**json.loads(path.read_text()), "schema_version": SCHEMA_VERSION - 1}))
     with pytest.raises(IndexError_, match="schema version .* run `veiviser index build`"):
@@ -113,7 +83,7 @@ def test_an_index_of_an_older_schema_is_rebuilt_on_first_run(tmp_path: Path, set
 
     def build_from_corpus(settings: Settings, progress: bool = True):
         rebuilt.append(settings.data_dir.name)
-        return build(settings, small_corpus, model)
+        return build_small(settings, PASSAGES)
 
     monkeypatch.setattr("ingest.indexing.build_from_corpus", build_from_corpus)
     ensure_index(lifecycle, progress=False)
@@ -122,8 +92,8 @@ def test_an_index_of_an_older_schema_is_rebuilt_on_first_run(tmp_path: Path, set
     assert len(rebuilt) == 1
 
 
-def test_missing_index_says_how_to_build_it(tmp_path: Path, settings, model) -> None:
-    empty = fresh_settings(tmp_path, settings)
+def test_missing_index_says_how_to_build_it(fresh_settings, model) -> None:
+    empty = fresh_settings()
     assert current_version(empty) is None
     with pytest.raises(IndexError_, match="veiviser index build"):
         SearchEngine.open(empty, model=model)
@@ -133,20 +103,20 @@ def test_missing_index_says_how_to_build_it(tmp_path: Path, settings, model) -> 
         rollback(empty)
 
 
-def test_current_pointing_at_a_removed_version(tmp_path: Path, settings, model) -> None:
-    broken = fresh_settings(tmp_path, settings)
+def test_current_pointing_at_a_removed_version(fresh_settings) -> None:
+    broken = fresh_settings()
     broken.data_dir.mkdir(parents=True)
     (broken.data_dir / "CURRENT").write_text("20000101-000000-1")
     with pytest.raises(IndexError_, match="missing or incomplete: run `veiviser index build`"):
         read_manifest(broken)
 
 
-def test_empty_corpus_is_refused(tmp_path: Path, settings, model) -> None:
+def test_empty_corpus_is_refused(fresh_settings, model) -> None:
     with pytest.raises(IndexError_, match="corpus is empty"):
-        build_index(fresh_settings(tmp_path, settings), [], {}, model, progress=False)
+        build_index(fresh_settings(), [], {}, model, progress=False)
 
 
-def test_alias_switch_rollback_and_cleanup_with_a_local_qdrant(tmp_path: Path, settings) -> None:
+def test_alias_switch_rollback_and_cleanup_with_a_local_qdrant(tmp_path: Path, fresh_settings) -> None:
     """The server-mode alias code, run against qdrant_client's local mode (same API, no server):
     aliases follow the switch and the rollback, and cleanup keeps the kept versions and the aliased one."""
     from contextlib import closing
@@ -156,7 +126,7 @@ def test_alias_switch_rollback_and_cleanup_with_a_local_qdrant(tmp_path: Path, s
 
     from ingest.indexing import alias_target, prune_server_collections, server_collection, switch_aliases
 
-    lifecycle = fresh_settings(tmp_path, settings)
+    lifecycle = fresh_settings()
     versions = ["20250101-000000-1", "20250102-000000-1", "20250103-000000-1"]
     with closing(QdrantClient(path=str(tmp_path / "qdrant"))) as client:
         for version in versions:

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         1, ge=1, le=10,
         description="Copies of each shard when a build creates collections on a Qdrant cluster (2 survives one node).",
     )
+    reload_interval_s: float = Field(
+        5.0, ge=0, le=3600,
+        description="Seconds between checks of the data folder's CURRENT pointer: a running API switches to a "
+        "newly built (or rolled back) index version by itself, without a restart; 0 turns the check off.",
+    )
     workers: int = Field(
         2, ge=1, le=64,
         description="API worker processes with a Qdrant server; embedded local mode always runs one, because "

@@ -19,6 +19,7 @@ from typing import Any
 from api.search.engine import SearchEngine
 from api.search.ranking import RankingConfig
 from evaluation.questions import Question, answers, letters
+from evaluation.uncertainty import hits, interval, paired_interval
 
 METRICS = ["hit_rate@1", "hit_rate@3", "hit_rate@5", "hit_rate@10", "mrr@10", "ndcg@10"]
 SHORT = {"hit_rate@1": "hit@1", "hit_rate@3": "hit@3", "hit_rate@5": "hit@5", "hit_rate@10": "hit@10",
@@ -187,12 +188,35 @@ def run_evaluation(engine: SearchEngine, questions: list[Question], configs: dic
     return reports, qrels
 
 
+def uncertainty(reports: list[ConfigReport]) -> dict[str, dict[str, Any]]:
+    """95 % bootstrap intervals of hit@1 and hit@5 per configuration, and of each one's difference
+    from the first (default) configuration over the same questions."""
+    def first_hits(report: ConfigReport) -> dict[str, int | None]:
+        return {r.id: r.first_hit for r in report.results if r.in_scope}
+
+    base = first_hits(reports[0])
+    out: dict[str, dict[str, Any]] = {}
+    for report in reports:
+        mine = first_hits(report)
+        ids = [i for i in base if i in mine]
+        entry: dict[str, Any] = {}
+        for k in (1, 5):
+            values = hits([mine[i] for i in ids], k)
+            entry[f"hit@{k}"] = interval(values)
+            if report is not reports[0]:
+                entry[f"delta_hit@{k}"] = (round(float(values.mean() - hits([base[i] for i in ids], k).mean()), 3),
+                                           paired_interval(values, hits([base[i] for i in ids], k)))
+        out[report.config] = entry
+    return out
+
+
 def to_json(reports: list[ConfigReport], set_name: str, engine: SearchEngine) -> dict[str, Any]:
     return {
         "set": set_name,
         "index_version": engine.version,
         "model": engine.manifest.model,
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "intervals_95": uncertainty(reports),
         "configs": [
             {**{k: v for k, v in asdict(r).items() if k != "results"},
              "results": [asdict(x) for x in r.results]}
@@ -237,6 +261,16 @@ def markdown_report(reports: list[ConfigReport], set_name: str, engine: SearchEn
             + f" | {a['precision']:.2f} | {a['recall']:.2f} | {a['in_scope_wrongly_abstained']:.2f}"
             f" | {r.latency_ms['median']} | {r.latency_ms['p95']} |"
         )
+    bands = uncertainty(reports)
+    lines += ["", "## How sure: 95 % bootstrap intervals over the questions", "",
+              f"Differences are paired (the same resampled questions) against `{main.config}`; an interval that "
+              "contains 0 is not a measured change.", "",
+              "| config | hit@1 | hit@5 | Δ hit@1 | Δ hit@5 |", "|---|---|---|---|---|"]
+    for r in reports:
+        b = bands[r.config]
+        cells = [_band(r.metrics[f"hit@{k}"], b[f"hit@{k}"]) for k in (1, 5)]
+        cells += [_delta(b.get(f"delta_hit@{k}")) for k in (1, 5)]
+        lines.append(f"| {r.config} | " + " | ".join(cells) + " |")
     for title, table in (("question kind", main.by_kind), ("document", main.by_doc)):
         lines += ["", f"## `{main.config}` by {title}", "", "| | n | hit@1 | hit@5 | MRR@10 |", "|---|---|---|---|---|"]
         for name, m in table.items():
@@ -254,6 +288,17 @@ def markdown_report(reports: list[ConfigReport], set_name: str, engine: SearchEn
         what = "abstained on an in-scope question" if r.in_scope else "answered an out-of-scope question"
         lines.append(f"- {r.id} ({what}, top score {r.top_score:.3f}): {r.question}")
     return "\n".join(lines) + "\n"
+
+
+def _band(value: float, bounds: tuple[float, float]) -> str:
+    return f"{value:.3f} ({bounds[0]:.2f}–{bounds[1]:.2f})"
+
+
+def _delta(entry: tuple[float, tuple[float, float]] | None) -> str:
+    if entry is None:
+        return "–"
+    value, (low, high) = entry
+    return f"{value:+.3f} ({low:+.2f}…{high:+.2f})"
 
 
 def chart(reports: list[ConfigReport], set_name: str, path: Path) -> None:

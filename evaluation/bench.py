@@ -56,7 +56,6 @@ def bench_builds(settings: Settings, model, scratch: bool) -> dict[str, float]:
         figures[key] = round(time.perf_counter() - started, 1)
         figures["passages"] = manifest.chunks
         figures["sentences"] = manifest.sentences
-        figures["windows"] = manifest.windows
         # one-document change: a new paragraph in the smallest document
         smallest = min(corpus.glob("*.md"), key=lambda p: p.stat().st_size)
         smallest.write_text(

@@ -88,8 +88,7 @@ def cmd_index_build(args: argparse.Namespace) -> int:
     manifest = build_from_corpus(get_settings(), progress=not args.quiet)
     print(
         f"index {manifest.version}: {manifest.chunks} passages, {manifest.sentences} sentences, "
-        f"{manifest.windows} two-sentence windows, {manifest.embedded_new} newly embedded, "
-        f"{manifest.build_seconds:.1f} s"
+        f"{manifest.embedded_new} newly embedded, {manifest.build_seconds:.1f} s"
     )
     return 0
 

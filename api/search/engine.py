@@ -39,6 +39,7 @@ from ingest.indexing import (
     point_id,
     read_manifest,
     sentence_store,
+    sentence_windows,
 )
 from ingest.lexical import LexicalAnalyzer, words
 from ingest.tagging import tag_values
@@ -171,6 +172,10 @@ class SearchEngine:
                 store.return_embedding = False
         self.lexical_index = SparseIndex(passages)
         self.passage_index = DenseIndex(passages)
+        sentences.sort(key=lambda d: (d.meta["chunk_id"], d.meta["start"], d.meta.get("span", 1)))
+        singles = [d for d in sentences if d.meta.get("span", 1) == 1]
+        if len(singles) == len(sentences):  # local mode stores no windows: derive them (ingest/indexing.py)
+            sentences += sentence_windows(singles)
         self.sentence_index = DenseIndex(sentences)
 
     @classmethod

@@ -15,6 +15,7 @@ are switched with CURRENT, atomically on the server, so that outside readers see
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import time
@@ -40,6 +41,7 @@ from veiviser.schema import Chunk
 from veiviser.sentences import sentences
 from veiviser.settings import Settings
 
+logger = logging.getLogger("veiviser.ingest")
 SCHEMA_VERSION = 2  # 2: two-sentence windows in the sentence collection
 FILTER_FIELDS = ("doc_id", "doc_status", "kind", "legal_refs", "laws", "pathway", "target_groups")
 KEEP_VERSIONS = 2  # the current index and the one before it, for rollback
@@ -396,8 +398,8 @@ def _drop_collections(settings: Settings, version: str) -> None:
         with closing(qdrant_client(settings)) as client:
             for kind in KINDS:
                 client.delete_collection(server_collection(settings, version, kind))
-    except Exception:  # the build's own error is the one to report
-        pass
+    except Exception as exc:  # the build's own error is the one to report; this one is only logged
+        logger.warning("could not drop the failed build's collections of %s: %s", version, exc)
 
 
 def _close(store: QdrantDocumentStore) -> None:

@@ -640,6 +640,9 @@ def _vedlegg_events(text: list[str], start: int, noise: set[int]) -> list[Event]
             continue
         if section == "10.3" and "www." not in s:
             flush_table()
+            if s.startswith("Navn organisasjoner"):  # the source's column header: the table gets its own
+                i += 1
+                continue
         starts_item = s.startswith(BULLET) or bool(_NUMBERED_ITEM.match(s))
         if i in VEDLEGG_LABELS:
             current = None
@@ -652,8 +655,6 @@ def _vedlegg_events(text: list[str], start: int, noise: set[int]) -> list[Event]
         elif section == "10.3" and "www." in s:
             name, url = re.split(r"\s+(?=www\.)", s, maxsplit=1)
             table_rows.append((re.sub(r"\s+", " ", name), url.strip()))
-        elif section == "10.3" and s.startswith("Navn organisasjoner"):
-            pass
         elif section == "10.2":
             current = Event("bullet", lines=[s], line=i, chapter=chapter)
             out.append(current)

@@ -26,13 +26,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import security
 from api.availability import qdrant_unavailable
 from api.catalog import Catalog
+from api.dependencies import Serving
 from api.privacy import QueryLogger, prune_query_logs
-from api.reload import RetiringEngines, follow_current
-from api.routers import documents, health, laws, passages, sections, suggest
+from api.reload import RetiringEngines, follow_current, open_serving
+from api.routers import documents, filters, health, laws, passages, sections, suggest
 from api.routers import search as search_router
 from api.search.engine import SearchEngine
 from api.search.query import QueryError
-from ingest.indexing import check_server_index, indexes_root
+from veiviser.filters import FilterError
+from veiviser.index_format import check_server_index, version_folder
 from veiviser.settings import PROJECT_ROOT, Settings, get_settings
 
 logger = logging.getLogger("veiviser.api")
@@ -81,21 +83,14 @@ class CatchAllMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: dict) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracked = security.TrackedSend(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, tracked)
         except Exception as exc:
             frames = "".join(traceback.format_tb(exc.__traceback__))
             logger.error("unhandled %s on %s %s\n%s", type(exc).__name__, scope.get("method"),
                          getattr(scope.get("route"), "path", "?"), frames)
-            if not started:
+            if not tracked.started:
                 await security.send_json(send, 500, {"detail": "internal error"})
 
 
@@ -104,28 +99,26 @@ def _load(app: FastAPI, settings: Settings, engine: SearchEngine | None) -> None
     (no index, an incompatible one, storage held by another process) keep serving, with /readyz
     and 503 answers saying why. A Qdrant server that is down at startup is not such a failure: the
     engine is kept, search answers 503 until the server is back, and then works without a restart."""
-    app.state.engine = None
-    app.state.catalog = None
+    app.state.serving = None
     app.state.load_error = None
     opened = None
     try:
         if engine is None:
             engine = opened = SearchEngine.open(settings)
-        # the engine's own folder: a caller's engine may live elsewhere than settings.data_dir
-        app.state.catalog = Catalog(settings, engine.version, indexes_root(engine.settings) / engine.version)
         try:
             if engine.settings.qdrant_url:
                 check_server_index(engine.settings, engine.manifest)
-            engine.search("individuell plan", top_k=1)  # warm-up: the first user's search is not the slow one
+            serving = open_serving(settings, engine)
         except Exception as exc:
             if not qdrant_unavailable(exc):
                 raise
             logger.warning("the Qdrant server %s does not answer (%s): search answers 503 until it is back",
                            engine.settings.qdrant_url, type(exc).__name__)
-        app.state.engine = engine
+            serving = Serving(engine, Catalog(settings, engine.version,
+                                              version_folder(engine.settings, engine.version)))
+        app.state.serving = serving
         logger.info("serving index %s: %d passages", engine.version, engine.manifest.chunks)
-    except Exception as exc:  # e.g. IndexError_, or local storage locked by another process
-        app.state.catalog = None
+    except Exception as exc:  # e.g. IndexUnavailable, or local storage locked by another process
         app.state.load_error = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         logger.error("index not loaded: %s", app.state.load_error)
         if opened is not None:
@@ -149,8 +142,8 @@ def create_app(settings: Settings, engine: SearchEngine | None = None) -> FastAP
         finally:
             if watcher is not None:
                 watcher.cancel()
-            if owns_engine and app.state.engine is not None:
-                app.state.engine.close()
+            if owns_engine and app.state.serving is not None:
+                app.state.serving.engine.close()
             app.state.retiring.close_all()
 
     app = FastAPI(
@@ -162,14 +155,14 @@ def create_app(settings: Settings, engine: SearchEngine | None = None) -> FastAP
     )
     app.state.settings = settings
     app.state.query_logger = QueryLogger(settings)
-    app.state.engine = None
-    app.state.catalog = None
+    app.state.serving = None  # api/dependencies.py: Serving
     app.state.load_error = None
     app.state.failed_version = None  # an index version that could not be opened (api/reload.py)
-    app.state.retiring = RetiringEngines()
+    app.state.retiring = RetiringEngines(settings.retire_grace_s)
 
     @app.exception_handler(QueryError)
-    async def query_error(request: Request, exc: QueryError) -> JSONResponse:
+    @app.exception_handler(FilterError)
+    async def bad_query(request: Request, exc: ValueError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
     @app.exception_handler(RequestValidationError)
@@ -183,11 +176,7 @@ def create_app(settings: Settings, engine: SearchEngine | None = None) -> FastAP
             detail = f"no such endpoint: {request.url.path}; see /docs"
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
-    @app.exception_handler(Exception)
-    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": "internal error"}, status_code=500)
-
-    for module in (search_router, documents, sections, passages, laws, suggest, health):
+    for module in (search_router, filters, documents, sections, passages, laws, suggest, health):
         app.include_router(module.router)
 
     Instrumentator(

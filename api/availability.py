@@ -11,10 +11,8 @@ from __future__ import annotations
 import httpx
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
-from ingest.indexing import server_collection
+from veiviser.index_format import server_collection
 from veiviser.settings import Settings
-
-READINESS_TIMEOUT_S = 2.0  # a readiness probe must answer well within a load balancer's interval
 
 
 def qdrant_unavailable(exc: BaseException) -> bool:
@@ -41,10 +39,10 @@ def unavailable_message(settings: Settings) -> str:
 
 def qdrant_problem(settings: Settings, version: str) -> str | None:
     """Why the server cannot serve `version` now, or None when it can. One cheap request, bounded by
-    READINESS_TIMEOUT_S (or qdrant_timeout, if shorter): does the version's passage collection exist?"""
+    `readiness_timeout_s` (or qdrant_timeout, if shorter): does the version's passage collection exist?"""
     name = server_collection(settings, version, "chunks")
     headers = {"api-key": settings.qdrant_api_key} if settings.qdrant_api_key else {}
-    timeout = min(READINESS_TIMEOUT_S, float(settings.qdrant_timeout))
+    timeout = min(settings.readiness_timeout_s, float(settings.qdrant_timeout))
     url = f"{settings.qdrant_url.rstrip('/')}/collections/{name}/exists"
     try:
         response = httpx.get(url, headers=headers, timeout=timeout)

@@ -10,25 +10,26 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from api.search.query import abbreviations
-from ingest.indexing import IndexError_, indexes_root
+from api.search.results import FLAGGED_STATUSES, cite, document_url, legal_refs
+from veiviser.index_format import IndexUnavailable, version_folder
 from veiviser.laws import all_laws, law_of_ref, ref_url
 from veiviser.legal_refs import extract_legal_refs
 from veiviser.settings import Settings
 
-# statuses shown with a warning: not (or no longer) the valid guidance
-FLAGGED_STATUSES = {"høringsutkast": "draft", "historisk": "historical"}
+MAX_QUESTION_SUGGESTIONS = 4
+_SPLIT = re.compile(r"[\s\-–/(),?.!:;«»\"]+")
 
 
 @dataclass
 class Suggestion:
     text: str
-    kind: str  # section | abbreviation | law
+    kind: str  # section | abbreviation | law | question (a search suggestion from the question bank)
     detail: str | None = None
     doc_id: str | None = None
     anchor: str | None = None
@@ -42,10 +43,10 @@ class Catalog:
     def __init__(self, settings: Settings, version: str, folder: Path | None = None):
         self.settings = settings
         self.version = version
-        folder = folder or indexes_root(settings) / version
+        folder = folder or version_folder(settings, version)
         missing = [n for n in ("documents.json", "sections.json", "chunks.jsonl") if not (folder / n).exists()]
         if missing:
-            raise IndexError_(
+            raise IndexUnavailable(
                 f"index version {version} lacks {', '.join(missing)} (built by an older version): "
                 "run `veiviser index build`"
             )
@@ -70,47 +71,25 @@ class Catalog:
         for cid, chunk in self.chunks.items():
             for ref in chunk.get("legal_refs", []):
                 self.law_refs[ref].append(cid)
+        # the question bank's questions: offered as search suggestions, never as source text
+        self.questions: list[dict[str, Any]] = []
+        if (folder / "questions.jsonl").exists():
+            with (folder / "questions.jsonl").open(encoding="utf-8") as f:
+                self.questions = [json.loads(line) for line in f if line.strip()]
         self.suggestions = self._suggestions()
 
     # -- documents and sections ------------------------------------------------------------------
 
     def document_url(self, doc_id: str, anchor: str | None = None) -> str:
-        """The search page's deep link: /dokumenter/{doc}#{anchor}, under the public base URL."""
-        base = self.settings.public_base_url.rstrip("/")
-        return f"{base}/dokumenter/{doc_id}" + (f"#{anchor}" if anchor else "")
+        return document_url(self.settings.public_base_url, doc_id, anchor)
 
     def citation(self, item: dict[str, Any]) -> dict[str, Any]:
-        """The citation block of a chunk or search result: document front matter plus the section."""
-        doc = self.documents.get(item["doc_id"], {})
-        status = item.get("doc_status") or doc.get("status", "")
-        lines = item.get("source_lines")
-        return {
-            "doc_id": item["doc_id"],
-            "doc_title": item.get("doc_title") or doc.get("title", ""),
-            "doc_short_title": doc.get("short_title"),
-            "publisher": doc.get("publisher"),
-            "year": doc.get("year"),
-            "doc_number": doc.get("doc_number"),
-            "status": status,
-            "status_flag": FLAGGED_STATUSES.get(status),
-            "superseded_by": doc.get("superseded_by", []),
-            "chapter": item.get("chapter", ""),
-            "section_number": item.get("section_number", ""),
-            "section_title": item.get("section_title", ""),
-            "section_path": item.get("section_path", []),
-            "anchor": item["anchor"],
-            "url": self.document_url(item["doc_id"], item["anchor"]),
-            "source_file": doc.get("source_file"),
-            "source_lines": tuple(lines) if lines else None,
-        }
+        """The citation block of a chunk: the same as a search result's."""
+        return cite(item, self.documents, self.settings.public_base_url).model_dump()
 
     @staticmethod
     def legal_refs(refs: list[str]) -> list[dict[str, Any]]:
-        out = []
-        for ref in refs or []:
-            law = law_of_ref(ref)
-            out.append({"ref": ref, "law": law.key if law else None, "url": ref_url(ref)})
-        return out
+        return [ref.model_dump() for ref in legal_refs(refs)]
 
     def passage_text(self, chunk: dict[str, Any]) -> dict[str, Any]:
         lines = chunk.get("source_lines")
@@ -131,9 +110,6 @@ class Catalog:
             "chunks": len(self.chunk_order.get(doc_id, [])),
             "sections": len(self.sections.get(doc_id, [])),
         }
-
-    def chunk_counts(self) -> Counter[str]:
-        return Counter(chunk["doc_id"] for chunk in self.chunks.values())
 
     def toc(self, doc_id: str) -> list[dict[str, Any]]:
         """The document's sections as a tree (children under their parent), in reading order."""
@@ -252,20 +228,29 @@ class Catalog:
         for law in all_laws().values():
             if law.key in self.law_refs:
                 items.append(Suggestion(law.short, "law", law.key, weight=10 + len(self.law_refs[law.key])))
+        for q in self.questions:
+            items.append(Suggestion(q["question"], "question", "Forslag til søk", weight=0))
         for item in items:
             item.lowered = item.text.lower()
         return items
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
-        """Completions: whole-text prefix matches first, then word-prefix matches, heavier first."""
+        """Completions: whole-text prefix matches first, then word-prefix matches, heavier first;
+        then, once three letters are typed, bank questions containing every typed word (at most
+        MAX_QUESTION_SUGGESTIONS, the shortest first), labelled as suggestions."""
         needle = re.sub(r"\s+", " ", prefix).strip().lower()
         if not needle:
             return []
+        typed = [w for w in _SPLIT.split(needle) if w]
         scored = []
         for item in self.suggestions:
-            if item.lowered.startswith(needle):
+            if item.kind == "question":
+                if len(needle) < 3 or not all(any(w.startswith(t) for w in _SPLIT.split(item.lowered)) for t in typed):
+                    continue
+                rank = 2
+            elif item.lowered.startswith(needle):
                 rank = 0
-            elif any(word.startswith(needle) for word in re.split(r"[\s\-–/(),]+", item.lowered)) or (
+            elif any(word.startswith(needle) for word in _SPLIT.split(item.lowered)) or (
                 len(needle) >= 4 and needle in item.lowered
             ):
                 rank = 1
@@ -273,11 +258,12 @@ class Catalog:
                 continue
             scored.append((rank, -item.weight, len(item.text), item.text, item))
         scored.sort(key=lambda t: t[:4])
-        out, seen = [], set()
-        for *_, item in scored:
-            if (item.kind, item.lowered) in seen:
+        out, seen, questions = [], set(), 0
+        for rank, *_, item in scored:
+            if (item.kind, item.lowered) in seen or (rank == 2 and questions == MAX_QUESTION_SUGGESTIONS):
                 continue
             seen.add((item.kind, item.lowered))
+            questions += rank == 2
             out.append(item)
             if len(out) == limit:
                 break

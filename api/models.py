@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from api.search.engine import MAX_TOP_K
 from api.search.query import MAX_QUERY_CHARS
+from api.search.results import Citation, Footnote, LegalRef, SearchResponse, SearchResult
+from veiviser.filters import FILTERS
+
+__all__ = ["Citation", "Footnote", "LegalRef", "SearchResponse", "SearchResult"]
 
 EXAMPLE_QUERY = "Hvem har rett på individuell plan?"
 
@@ -19,101 +23,40 @@ class ErrorResponse(BaseModel):
                                   "historisk, lokal"])
 
 
-class SearchRequest(BaseModel):
-    """The JSON body of POST /api/search: the same fields as the GET query parameters."""
+def _filter_fields() -> dict[str, Any]:
+    return {f.name: (str | None, Field(None, description=f.description, examples=[f.example])) for f in FILTERS}
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"q": EXAMPLE_QUERY, "k": 5, "status": "gjeldende"}]},
-    )
 
-    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question or search words.")
+class _SearchFields(BaseModel):
+    model_config = ConfigDict(extra="forbid",
+                              json_schema_extra={"examples": [{"q": EXAMPLE_QUERY, "k": 5, "status": "gjeldende"}]})
+
+    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question or search words.",
+                   examples=[EXAMPLE_QUERY])
     k: int = Field(10, ge=1, le=MAX_TOP_K, description="Number of passages to return.")
-    doc: str | None = Field(None, description="Only this document (id, see /api/documents).")
-    status: str | None = Field(None, description="Only documents with this status.")
-    kind: str | None = Field(None, description="Only passages of this kind.")
-    law: str | None = Field(None, description="Only passages citing this law or paragraph, e.g. 'hol § 3-2'.")
-    pathway: str | None = Field(None, description="Only passages tagged with this step of the patient pathway.")
-    target_group: str | None = Field(None, description="Only passages tagged with this target group.")
-
-    def filters(self) -> dict[str, str]:
-        names = ("doc", "status", "kind", "law", "pathway", "target_group")
-        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
 
-class Highlight(BaseModel):
-    start: int = Field(description="Offset of the first character in `text`.")
-    end: int = Field(description="Offset after the last character.")
+# the filter fields come from their one definition (veiviser/filters.py)
+SearchRequest = create_model(
+    "SearchRequest",
+    __base__=_SearchFields,
+    __doc__="A search: the GET query parameters or the POST JSON body.",
+    **_filter_fields(),
+)
 
 
-class LegalRef(BaseModel):
-    ref: str = Field(examples=["hol § 3-2"])
-    law: str | None = Field(None, examples=["hol"])
-    url: str | None = Field(None, description="Lovdata link to the paragraph (or the act).",
-                            examples=["https://lovdata.no/lov/2011-06-24-30/§3-2"])
+def request_filters(request: BaseModel) -> dict[str, str]:
+    return {f.name: getattr(request, f.name) for f in FILTERS if getattr(request, f.name) is not None}
 
 
-class Citation(BaseModel):
-    """Where the passage comes from, complete enough to quote it."""
-
-    doc_id: str = Field(examples=["sammen-om-mestring-2014"])
-    doc_title: str
-    doc_short_title: str | None = None
-    publisher: str | None = Field(None, examples=["Helsedirektoratet"])
-    year: int | None = Field(None, examples=[2014])
-    doc_number: str | None = Field(None, examples=["IS-2076"])
-    status: str = Field(examples=["gjeldende"])
-    status_flag: Literal["draft", "historical"] | None = Field(
-        None, description="Set when the document is a consultation draft or historical: not the valid guidance."
-    )
-    superseded_by: list[str] = Field(default_factory=list)
-    chapter: str
-    section_number: str
-    section_title: str
-    section_path: list[str]
-    anchor: str
-    url: str = Field(description="The search page's deep link to the passage.",
-                     examples=["/dokumenter/sammen-om-mestring-2014#individuell-plan"])
-    source_file: str | None = None
-    source_lines: tuple[int, int] | None = Field(None, description="First and last line in the source file.")
+class FilterInfo(BaseModel):
+    name: str = Field(examples=["status"])
+    description: str
+    values: list[str] = Field(description="Allowed values; `law` also takes a paragraph such as 'hol § 3-2'.")
 
 
-class Footnote(BaseModel):
-    label: str
-    text: str
-
-
-class Evidence(BaseModel):
-    """Why the passage ranked where it did (scores of each retriever)."""
-
-    passage: float | None = None
-    sentence: float | None = None
-    window: float | None = Field(default=None, description="Best match of one or two neighbouring sentences.")
-    lexical: float | None = None
-    law: float | None = None
-
-
-class SearchResult(BaseModel):
-    id: str = Field(examples=["sammen-om-mestring-2014/individuell-plan/1"])
-    score: float
-    text: str = Field(description="The passage, quoted verbatim from the guideline.")
-    highlights: list[Highlight]
-    citation: Citation
-    legal_refs: list[LegalRef]
-    pathway: list[str]
-    target_groups: list[str]
-    kind: str
-    strength: str | None = Field(None, description="skal / bør / kan when the passage is a recommendation.")
-    footnotes: list[Footnote] = Field(default_factory=list)
-    evidence: Evidence | None = None
-
-
-class SearchResponse(BaseModel):
-    query: str = Field(description="The query as searched (whitespace normalised).", examples=[EXAMPLE_QUERY])
-    abstained: bool = Field(description="True when no passage answers well enough: show 'no answer' rather "
-                                        "than weak results.")
-    results: list[SearchResult]
-    took_ms: float
+class FilterList(BaseModel):
+    filters: list[FilterInfo]
 
 
 class DocumentSummary(BaseModel):
@@ -243,8 +186,10 @@ class LawDetail(BaseModel):
 
 class Suggestion(BaseModel):
     text: str = Field(examples=["Individuell plan"])
-    kind: Literal["section", "abbreviation", "law"]
-    detail: str | None = Field(None, description="The document, the abbreviation's expansion, or the law.")
+    kind: Literal["section", "abbreviation", "law", "question"]
+    detail: str | None = Field(None, description="The document, the abbreviation's expansion, the law, or for a "
+                                                 "question-bank question the label 'Forslag til søk' (a suggested "
+                                                 "search, not source text).")
     doc_id: str | None = None
     anchor: str | None = None
 

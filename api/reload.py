@@ -20,18 +20,27 @@ import threading
 from fastapi import FastAPI
 
 from api.catalog import Catalog
+from api.dependencies import Serving
 from api.search.engine import SearchEngine
-from ingest.indexing import current_version, indexes_root
+from veiviser.index_format import current_version, version_folder
 from veiviser.settings import Settings
 
 logger = logging.getLogger("veiviser.api")
-GRACE_S = 30.0  # far longer than any search takes
+
+
+def open_serving(settings: Settings, engine: SearchEngine) -> Serving:
+    """The engine with the catalog of the same version, warmed up: what a request is served from.
+    The catalog is read from the engine's own folder (a caller's engine may live elsewhere)."""
+    catalog = Catalog(settings, engine.version, version_folder(engine.settings, engine.version))
+    engine.warm_up()
+    return Serving(engine, catalog)
 
 
 class RetiringEngines:
-    """Engines switched away from: closed after a grace period unless taken back before."""
+    """Engines switched away from: closed after a grace period (`retire_grace_s`, far longer than any
+    search takes) unless taken back before."""
 
-    def __init__(self, grace_s: float = GRACE_S):
+    def __init__(self, grace_s: float):
         self.grace_s = grace_s
         self._lock = threading.Lock()
         self._engines: dict[str, tuple[SearchEngine, int]] = {}
@@ -68,7 +77,8 @@ class RetiringEngines:
 def reload_if_changed(app: FastAPI, settings: Settings) -> bool:
     """Serve the version CURRENT names if it is not the one served (or none is); True when switched."""
     version = current_version(settings)
-    old: SearchEngine | None = app.state.engine
+    serving: Serving | None = app.state.serving
+    old = serving.engine if serving is not None else None
     if version is None or (old is not None and old.version == version) or app.state.failed_version == version:
         return False  # nothing new, or already tried and failed: wait for the next switch
     retiring: RetiringEngines = app.state.retiring
@@ -76,8 +86,7 @@ def reload_if_changed(app: FastAPI, settings: Settings) -> bool:
     try:
         if engine is None:
             engine = SearchEngine.open(settings, model=old.model if old is not None else None)
-        catalog = Catalog(settings, engine.version, indexes_root(settings) / engine.version)
-        engine.search("individuell plan", top_k=1)  # warm-up before the first user gets it
+        new = open_serving(settings, engine)
     except Exception as exc:
         if engine is not None and taken_back is None:
             engine.close()
@@ -87,7 +96,7 @@ def reload_if_changed(app: FastAPI, settings: Settings) -> bool:
         logger.error("index %s could not be opened, still serving %s: %s", version,
                      old.version if old is not None else "nothing", exc)
         return False
-    app.state.engine, app.state.catalog, app.state.load_error = engine, catalog, None
+    app.state.serving, app.state.load_error = new, None  # one assignment: engine and catalog together
     logger.info("switched to index %s: %d passages", engine.version, engine.manifest.chunks)
     if old is not None:
         retiring.add(old)

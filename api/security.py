@@ -133,7 +133,7 @@ class BodyLimitMiddleware:
                     await send_json(send, 413, {"detail": BodyTooLarge(self.max_bytes).detail})
                     return
         received = 0
-        started = False
+        tracked = TrackedSend(send)
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -144,17 +144,25 @@ class BodyLimitMiddleware:
                     raise BodyTooLarge(self.max_bytes)
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, tracked)
         except BodyTooLarge as exc:
-            if not started:
+            if not tracked.started:
                 await send_json(send, 413, {"detail": exc.detail})
+
+
+class TrackedSend:
+    """An ASGI `send` that remembers whether the response has started: after that, an error can no
+    longer be answered with a status of its own."""
+
+    def __init__(self, send: Any):
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self.send(message)
 
 
 class TokenBucket:

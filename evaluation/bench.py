@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import resource
 import shutil
-import socket
 import statistics
 import tempfile
 import threading
@@ -19,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from evaluation.bench_http import free_port
+from evaluation.uncertainty import percentile
 from veiviser.settings import Settings
 
 REPORT_DIR = Path(__file__).resolve().parent / "reports"
@@ -30,11 +31,6 @@ TARGETS = {
     "http_median_ms": 60.0,
     "http_p95_ms": 150.0,
 }
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def bench_builds(settings: Settings, model, scratch: bool) -> dict[str, float]:
@@ -86,12 +82,6 @@ def bench_queries(engine, questions: list[str], repeat: int = 1) -> dict[str, fl
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def bench_http(settings: Settings, engine, questions: list[str], clients: int, seconds: float) -> dict[str, float]:
     """Latency and throughput over HTTP against a real uvicorn server on loopback."""
     import uvicorn
@@ -99,7 +89,7 @@ def bench_http(settings: Settings, engine, questions: list[str], clients: int, s
     from api.app import create_app
     from evaluation.bench_http import run_http_benchmark
 
-    port = _free_port()
+    port = free_port()
     # one client address makes all the load: the per-client rate limit would measure itself
     unlimited = settings.model_copy(update={"rate_limit_per_minute": 0})
     server = uvicorn.Server(uvicorn.Config(create_app(unlimited, engine=engine), host="127.0.0.1", port=port,

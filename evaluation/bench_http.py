@@ -20,6 +20,8 @@ from typing import Any
 
 import httpx
 
+from evaluation.uncertainty import percentile
+
 DEFAULT_QUERIES = [
     "Hvem har rett på individuell plan?",
     "Hva er koordinerende enhet sitt ansvar?",
@@ -34,15 +36,6 @@ DEFAULT_QUERIES = [
     "bolig og oppfølging for personer med rusmiddelproblemer",
     "krisetjenester og øyeblikkelig hjelp",
 ]
-
-
-def _percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (no interpolation): the value q of requests were at most."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 def run_http_benchmark(base_url: str, queries: list[str] | None = None, clients: int = 20, seconds: float = 10.0,
@@ -96,8 +89,8 @@ def run_http_benchmark(base_url: str, queries: list[str] | None = None, clients:
         "requests_per_s": round(statuses.get("200", 0) / wall, 1) if wall else 0.0,
         "latency_ms": {
             "median": round(statistics.median(latencies), 1) if latencies else None,
-            "p95": round(_percentile(latencies, 0.95), 1) if latencies else None,
-            "p99": round(_percentile(latencies, 0.99), 1) if latencies else None,
+            "p95": round(percentile(latencies, 0.95), 1) if latencies else None,
+            "p99": round(percentile(latencies, 0.99), 1) if latencies else None,
             "max": round(max(latencies), 1) if latencies else None,
         },
     }

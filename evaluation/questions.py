@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from veiviser.text_analysis import letters
+
 QUESTIONS_DIR = Path(__file__).resolve().parent / "questions"
 KINDS = {"paraphrase", "keyword", "legal", "english", "nynorsk", "typo", "faq", "out_of_scope"}
 SETS = {"dev", "test", "faq"}
@@ -38,10 +40,6 @@ class Question:
     @property
     def in_scope(self) -> bool:
         return self.kind != "out_of_scope"
-
-
-def letters(text: str) -> str:
-    return "".join(c for c in text.lower() if c.isalpha())
 
 
 def answers(passage_letters: str, snippet_letters: str) -> bool:

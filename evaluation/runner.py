@@ -16,10 +16,10 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+from api.search.config import SearchConfig
 from api.search.engine import SearchEngine
-from api.search.ranking import RankingConfig
 from evaluation.questions import Question, answers, letters
-from evaluation.uncertainty import hits, interval, paired_interval
+from evaluation.uncertainty import hits, interval, paired_interval, percentile
 
 METRICS = ["hit_rate@1", "hit_rate@3", "hit_rate@5", "hit_rate@10", "mrr@10", "ndcg@10"]
 SHORT = {"hit_rate@1": "hit@1", "hit_rate@3": "hit@3", "hit_rate@5": "hit@5", "hit_rate@10": "hit@10",
@@ -67,7 +67,7 @@ def relevance(questions: list[Question], passages: dict[str, str]) -> dict[str, 
 
 
 def all_passages(engine: SearchEngine) -> dict[str, str]:
-    return {d.meta["chunk_id"]: d.content or "" for d in engine.chunks.filter_documents()}
+    return {d.meta["chunk_id"]: d.content or "" for d in engine.index.stores["chunks"].filter_documents()}
 
 
 def ranking_metrics(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]]) -> dict[str, float]:
@@ -84,12 +84,12 @@ def ranking_metrics(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, f
 
 
 def evaluate_config(engine: SearchEngine, questions: list[Question], qrels: dict[str, dict[str, int]],
-                    config: RankingConfig) -> ConfigReport:
+                    config: SearchConfig) -> ConfigReport:
     results: list[QuestionResult] = []
     run: dict[str, dict[str, float]] = {}
     for q in questions:
         response = engine.search(q.question, top_k=DEPTH, config=config)
-        ids = [r["id"] for r in response["results"]]
+        ids = [r.id for r in response.results]
         # ranx needs strictly decreasing scores to keep our order
         run[q.id] = {pid: float(DEPTH - i) for i, pid in enumerate(ids)}
         relevant = qrels.get(q.id, {})
@@ -97,10 +97,10 @@ def evaluate_config(engine: SearchEngine, questions: list[Question], qrels: dict
         results.append(
             QuestionResult(
                 id=q.id, kind=q.kind, doc_id=q.doc_id, question=q.question, in_scope=q.in_scope,
-                abstained=response["abstained"],
-                top_score=response["results"][0]["score"] if response["results"] else 0.0,
-                first_hit=first, relevant=len(relevant), top=ids[:3], took_ms=response["took_ms"],
-                signals=response.get("signals", {}),
+                abstained=response.abstained,
+                top_score=response.results[0].score if response.results else 0.0,
+                first_hit=first, relevant=len(relevant), top=ids[:3], took_ms=response.took_ms,
+                signals=response.signals,
             )
         )
     in_scope = [r for r in results if r.in_scope]
@@ -145,26 +145,10 @@ def _breakdown(results: list[QuestionResult], key) -> dict[str, dict[str, float]
 
 
 def _latency(results: list[QuestionResult]) -> dict[str, float]:
-    times = sorted(r.took_ms for r in results)
+    times = [r.took_ms for r in results]
     if not times:
         return {"median": 0.0, "p95": 0.0}
-    return {"median": round(median(times), 1), "p95": round(times[min(len(times) - 1, int(0.95 * len(times)))], 1)}
-
-
-def calibrate_threshold(results: list[QuestionResult], max_false: float = 0.05) -> float:
-    """The abstention threshold that abstains on the most out-of-scope questions while wrongly
-    abstaining on at most `max_false` of the in-scope ones (ties: the lower threshold)."""
-    ins = sorted(r.top_score for r in results if r.in_scope)
-    oos = [r.top_score for r in results if not r.in_scope]
-    if not ins:
-        return 0.0
-    allowed = int(max_false * len(ins))
-    # abstaining below t wrongly abstains every in-scope question with score < t
-    candidate = ins[allowed] if allowed < len(ins) else ins[-1]
-    best = max((s for s in oos if s < candidate), default=None)
-    if best is None:
-        return 0.0
-    return round((best + candidate) / 2, 4) if best < candidate else round(candidate, 4)
+    return {"median": round(median(times), 1), "p95": round(percentile(times, 0.95), 1)}
 
 
 def calibrate_abstention(engine: SearchEngine, dev_questions: list[Question]):
@@ -174,14 +158,14 @@ def calibrate_abstention(engine: SearchEngine, dev_questions: list[Question]):
     rows = []
     for q in dev_questions:
         response = engine.search(q.question, top_k=1)
-        rows.append((response["signals"], not q.in_scope))
+        rows.append((response.signals, not q.in_scope))
     model = fit(rows, fitted_on=f"dev set, {len(rows)} questions, index {engine.version}")
     model.save()
     load_model.cache_clear()
     return model
 
 
-def run_evaluation(engine: SearchEngine, questions: list[Question], configs: dict[str, RankingConfig]
+def run_evaluation(engine: SearchEngine, questions: list[Question], configs: dict[str, SearchConfig]
                    ) -> tuple[list[ConfigReport], dict[str, dict[str, int]]]:
     qrels = relevance(questions, all_passages(engine))
     reports = [evaluate_config(engine, questions, qrels, cfg) for cfg in configs.values()]
@@ -330,3 +314,15 @@ def chart(reports: list[ConfigReport], set_name: str, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def summary_lines(reports: list[ConfigReport]) -> list[str]:
+    """One line per configuration, as `veiviser eval` prints them."""
+    lines = [f"{'config':18} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'hit@10':>6} {'MRR@10':>6} {'nDCG':>6} "
+             f"{'abstP':>6} {'abstR':>6} {'wrong':>6} {'med ms':>7}"]
+    for r in reports:
+        m, a = r.metrics, r.abstention
+        lines.append(f"{r.config:18} {m['hit@1']:6.3f} {m['hit@3']:6.3f} {m['hit@5']:6.3f} {m['hit@10']:6.3f} "
+                     f"{m['MRR@10']:6.3f} {m['nDCG@10']:6.3f} {a['precision']:6.2f} {a['recall']:6.2f} "
+                     f"{a['in_scope_wrongly_abstained']:6.2f} {r.latency_ms['median']:7.1f}")
+    return lines

@@ -35,3 +35,12 @@ def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
 def paired_interval(values: np.ndarray, baseline: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """Interval of the mean difference `values - baseline` over the same questions."""
     return interval(values - baseline, level)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (no interpolation): the value that a share q of the values are at most."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q * len(ordered) + 0.5)))
+    return ordered[rank - 1]

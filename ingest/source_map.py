@@ -11,15 +11,13 @@ import bisect
 import os
 from pathlib import Path
 
+from veiviser.text_analysis import letters
+
 PROBE = 40  # letters that locate the start of a block
 MAX_PIECES = 8  # a block interrupted by layout noise or moved text is found in at most this many pieces
 MIN_PIECE = 12  # letters in a piece (only the end of a block may be shorter)
 REACH = 3000  # letters around a block's start within which its other pieces are looked for
 MAX_CANDIDATES = 50  # places where a block's first letters occur that are tried
-
-
-def letters(text: str) -> str:
-    return "".join(c for c in text.lower() if c.isalpha())
 
 
 class SourceMap:

@@ -29,7 +29,7 @@ def settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def model(settings):
-    from ingest.embedding import load_model
+    from veiviser.model.loading import load_model
 
     return load_model(settings, progress=False)
 
@@ -79,7 +79,8 @@ def fresh_settings(tmp_path: Path, settings: Settings) -> Callable[..., Settings
 @pytest.fixture
 def build_small(small_corpus, model) -> Callable:
     """Builds an index version of the first `passages` passages of the small document."""
-    from ingest.indexing import build_index, section_tables
+    from ingest.chunking import section_tables
+    from ingest.indexing import build_index
 
     def build(settings: Settings, passages: int = 5):
         documents, chunks, metas = small_corpus
@@ -92,3 +93,16 @@ def build_small(small_corpus, model) -> Callable:
         return manifest
 
     return build
+
+
+# Tests that need the embedding model (and so an index), a browser or a server are `slow`; the rest
+# (`pytest -m "not slow"`) run over hand-made data in seconds.
+SLOW_FIXTURES = {"model", "browser"}
+SLOW_FOLDERS = {"deploy", "web"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & SLOW_FIXTURES or SLOW_FOLDERS & set(item.path.parts):
+            item.add_marker(pytest.mark.slow)

@@ -11,10 +11,10 @@ import pytest
 
 from ingest.chunking import chunk_corpus
 from ingest.parse import load_corpus
-from ingest.tagging import recommendation_strength
 from veiviser.schema import Chunk
 from veiviser.sentences import sentence_spans
 from veiviser.settings import PROJECT_ROOT, Settings
+from veiviser.tags import recommendation_strength
 
 SOURCES = Settings().sources_dir
 CORPUS = PROJECT_ROOT / "corpus"

@@ -17,8 +17,8 @@ import pytest
 from veiviser.cli import main
 from veiviser.settings import get_settings
 
-RESULT_FIELDS = {"id", "score", "text", "highlights", "doc_id", "doc_title", "doc_status", "section_number",
-                 "section_title", "section_path", "anchor", "kind", "legal_refs", "pathway"}
+RESULT_FIELDS = {"id", "score", "text", "highlights", "citation", "kind", "legal_refs", "pathway", "target_groups"}
+CITATION_FIELDS = {"doc_id", "doc_title", "status", "section_number", "section_title", "section_path", "anchor", "url"}
 QUESTION = "Hva er fastlegens ansvar for personer med psykiske lidelser?"
 
 
@@ -73,8 +73,9 @@ def test_search_json_prints_the_documented_fields(cli_env, tmp_path: Path) -> No
     assert 1 <= len(response["results"]) <= 3
     for r in response["results"]:
         assert RESULT_FIELDS <= set(r), RESULT_FIELDS - set(r)
+        assert CITATION_FIELDS <= set(r["citation"]), CITATION_FIELDS - set(r["citation"])
         assert all(0 <= h["start"] < h["end"] <= len(r["text"]) for h in r["highlights"])
-        assert isinstance(r["section_path"], list) and isinstance(r["legal_refs"], list)
+        assert isinstance(r["citation"]["section_path"], list) and isinstance(r["legal_refs"], list)
 
 
 def test_search_batch_echoes_ids_and_reports_bad_lines(run_cli, tmp_path: Path) -> None:
@@ -112,7 +113,7 @@ def test_search_with_filters_and_bad_filter(run_cli) -> None:
     code, out, _ = run_cli("search", "tvang", "--json", "--filter", "status=gjeldende", "--filter", "pathway=tvang")
     assert code == 0
     results = json.loads(out)["results"]
-    assert results and all(r["doc_status"] == "gjeldende" and "tvang" in r["pathway"] for r in results)
+    assert results and all(r["citation"]["status"] == "gjeldende" and "tvang" in r["pathway"] for r in results)
     code, _, err = run_cli("search", "tvang", "--filter", "status=utgått")
     assert code == 2 and "unknown value 'utgått' for filter 'status'" in err
     code, _, err = run_cli("search", "tvang", "--filter", "status")

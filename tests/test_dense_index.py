@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from haystack_integrations.components.retrievers.qdrant import QdrantEmbeddingRetriever
 
-from ingest.embedding import QueryEmbedder
+from api.search.encoders import QueryEmbedder
 
 QUERIES = [
     "Hva er fastlegens ansvar for personer med rusproblemer?",
@@ -30,8 +30,8 @@ FILTERS = {
 def test_same_ranking_and_scores_as_qdrant(engine, model, query, collection):
     embedding = QueryEmbedder(model).run(query)["embedding"]
     store, index = {
-        "passages": (engine.chunks, engine.passage_index),
-        "sentences": (engine.sentences, engine.sentence_index),
+        "passages": (engine.index.stores["chunks"], engine.index.passage_index),
+        "sentences": (engine.index.stores["sentences"], engine.index.sentence_index),
     }[collection]
     from_qdrant = QdrantEmbeddingRetriever(store, top_k=20).run(query_embedding=embedding)["documents"]
     # the collection holds the sentences; the in-memory index adds the windows it derives
@@ -49,8 +49,8 @@ def test_same_ranking_and_scores_as_qdrant(engine, model, query, collection):
 
 def test_filters_match_qdrant(engine, model):
     embedding = QueryEmbedder(model).run("fastlege legevakt akutt")["embedding"]
-    from_memory = [d for d in engine.sentence_index.search(embedding, FILTERS, 300) if d.meta["span"] == 1][:10]
-    from_qdrant = QdrantEmbeddingRetriever(engine.sentences, top_k=10).run(
+    from_memory = [d for d in engine.index.sentence_index.search(embedding, FILTERS, 300) if d.meta["span"] == 1][:10]
+    from_qdrant = QdrantEmbeddingRetriever(engine.index.stores["sentences"], top_k=10).run(
         query_embedding=embedding, filters=FILTERS
     )["documents"]
     assert from_memory, "the filter should leave some sentences"
@@ -59,7 +59,7 @@ def test_filters_match_qdrant(engine, model):
 
 
 def test_windows_join_neighbouring_sentences(engine):
-    index = engine.sentence_index
+    index = engine.index.sentence_index
     by_chunk: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for row, doc in enumerate(index.documents):
         by_chunk[doc.meta["chunk_id"]][doc.meta["span"]].append(row)

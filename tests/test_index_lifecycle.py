@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from api.search.engine import SearchEngine
-from ingest.indexing import (
-    KEEP_VERSIONS,
+from ingest.indexing import build_index
+from veiviser.index_format import (
     SCHEMA_VERSION,
-    IndexError_,
-    build_index,
+    IndexUnavailable,
     current_version,
     list_versions,
     read_manifest,
@@ -53,16 +52,16 @@ def test_build_rebuild_rollback_and_prune(fresh_settings, build_small, model, sm
     try:
         assert engine.version == first.version
         response = engine.search("bakgrunn metode og prosess", top_k=3)
-        assert response["results"] and all(r["doc_id"] == DOC for r in response["results"])
+        assert response.results and all(r.citation.doc_id == DOC for r in response.results)
     finally:
         engine.close()
-    with pytest.raises(IndexError_, match="no earlier index version"):
+    with pytest.raises(IndexUnavailable, match="no earlier index version"):
         rollback(lifecycle)
 
     third = build_small(lifecycle, PASSAGES)
     fourth = build_small(lifecycle, PASSAGES)
     assert current_version(lifecycle) == fourth.version
-    assert len(list_versions(lifecycle)) == KEEP_VERSIONS == 2
+    assert len(list_versions(lifecycle)) == lifecycle.keep_versions == 2
     assert list_versions(lifecycle) == [third.version, fourth.version]
     assert not (lifecycle.data_dir / "indexes" / first.version).exists()
     assert rollback(lifecycle) == third.version
@@ -76,7 +75,7 @@ def test_an_index_of_an_older_schema_is_rebuilt_on_first_run(fresh_settings, bui
     old = build_small(lifecycle, PASSAGES)
     path = lifecycle.data_dir / "indexes" / old.version / "manifest.json"
     path.write_text(json.dumps({**json.loads(path.read_text()), "schema_version": SCHEMA_VERSION - 1}))
-    with pytest.raises(IndexError_, match="schema version .* run `veiviser index build`"):
+    with pytest.raises(IndexUnavailable, match="schema version .* run `veiviser index build`"):
         SearchEngine.open(lifecycle, model=model)
 
     rebuilt: list[str] = []
@@ -95,11 +94,11 @@ def test_an_index_of_an_older_schema_is_rebuilt_on_first_run(fresh_settings, bui
 def test_missing_index_says_how_to_build_it(fresh_settings, model) -> None:
     empty = fresh_settings()
     assert current_version(empty) is None
-    with pytest.raises(IndexError_, match="veiviser index build"):
+    with pytest.raises(IndexUnavailable, match="veiviser index build"):
         SearchEngine.open(empty, model=model)
-    with pytest.raises(IndexError_, match="veiviser index build"):
+    with pytest.raises(IndexUnavailable, match="veiviser index build"):
         read_manifest(empty)
-    with pytest.raises(IndexError_, match="no earlier index version"):
+    with pytest.raises(IndexUnavailable, match="no earlier index version"):
         rollback(empty)
 
 
@@ -107,12 +106,12 @@ def test_current_pointing_at_a_removed_version(fresh_settings) -> None:
     broken = fresh_settings()
     broken.data_dir.mkdir(parents=True)
     (broken.data_dir / "CURRENT").write_text("20000101-000000-1")
-    with pytest.raises(IndexError_, match="missing or incomplete: run `veiviser index build`"):
+    with pytest.raises(IndexUnavailable, match="missing or incomplete: run `veiviser index build`"):
         read_manifest(broken)
 
 
 def test_empty_corpus_is_refused(fresh_settings, model) -> None:
-    with pytest.raises(IndexError_, match="corpus is empty"):
+    with pytest.raises(IndexUnavailable, match="corpus is empty"):
         build_index(fresh_settings(), [], {}, model, progress=False)
 
 
@@ -124,13 +123,13 @@ def test_alias_switch_rollback_and_cleanup_with_a_local_qdrant(tmp_path: Path, f
     from qdrant_client import QdrantClient
     from qdrant_client.http import models
 
-    from ingest.indexing import alias_target, prune_server_collections, server_collection, switch_aliases
+    from veiviser.index_format import KINDS, alias_target, prune_server_collections, server_collection, switch_aliases
 
     lifecycle = fresh_settings()
     versions = ["20250101-000000-1", "20250102-000000-1", "20250103-000000-1"]
     with closing(QdrantClient(path=str(tmp_path / "qdrant"))) as client:
         for version in versions:
-            for kind in ("chunks", "sentences"):
+            for kind in KINDS:
                 client.create_collection(server_collection(lifecycle, version, kind),
                                          vectors_config=models.VectorParams(size=4, distance=models.Distance.COSINE))
         client.create_collection("someone_else", vectors_config=models.VectorParams(
@@ -145,7 +144,7 @@ def test_alias_switch_rollback_and_cleanup_with_a_local_qdrant(tmp_path: Path, f
         assert alias_target(client, lifecycle) == server_collection(lifecycle, versions[1], "chunks")
 
         dropped = prune_server_collections(client, lifecycle, keep={versions[2]})
-        assert sorted(dropped) == sorted(server_collection(lifecycle, versions[0], k) for k in ("chunks", "sentences"))
+        assert sorted(dropped) == sorted(server_collection(lifecycle, versions[0], k) for k in KINDS)
         left = {c.name for c in client.get_collections().collections}
         assert "someone_else" in left, "collections of other deployments are never touched"
         assert server_collection(lifecycle, versions[1], "chunks") in left, "the aliased version is kept"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.search.engine import LexicalQueryEncoder
+from api.search.encoders import LexicalQueryEncoder
 from api.search.query import analyze
 
 QUERIES = [
@@ -17,16 +17,16 @@ QUERIES = [
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_same_ranking_and_scores_as_qdrant(engine, query):
-    sparse = LexicalQueryEncoder(engine.lexical).run(analyze(query).lexical_text)["sparse_embedding"]
-    from_qdrant = engine.chunks._query_by_sparse(sparse, top_k=20)
-    from_memory = engine.lexical_index.search(sparse, None, 20)
+    sparse = LexicalQueryEncoder(engine.index.lexical).run(analyze(query).lexical_text)["sparse_embedding"]
+    from_qdrant = engine.index.stores["chunks"]._query_by_sparse(sparse, top_k=20)
+    from_memory = engine.index.lexical_index.search(sparse, None, 20)
     assert [d.id for d in from_memory[:10]] == [d.id for d in from_qdrant[:10]]
     for ours, theirs in zip(from_memory, from_qdrant, strict=False):
         assert ours.score == pytest.approx(theirs.score, rel=1e-4)
 
 
 def test_filters_match_qdrant(engine):
-    sparse = LexicalQueryEncoder(engine.lexical).run("fastlege legevakt")["sparse_embedding"]
+    sparse = LexicalQueryEncoder(engine.index.lexical).run("fastlege legevakt")["sparse_embedding"]
     filters = {
         "operator": "AND",
         "conditions": [
@@ -34,8 +34,8 @@ def test_filters_match_qdrant(engine):
             {"field": "meta.pathway", "operator": "==", "value": "akutt og krise"},
         ],
     }
-    from_memory = engine.lexical_index.search(sparse, filters, 10)
-    from_qdrant = engine.chunks._query_by_sparse(sparse, top_k=10, filters=filters)
+    from_memory = engine.index.lexical_index.search(sparse, filters, 10)
+    from_qdrant = engine.index.stores["chunks"]._query_by_sparse(sparse, top_k=10, filters=filters)
     assert from_memory, "the filter should leave some passages"
     assert [d.id for d in from_memory] == [d.id for d in from_qdrant]
     assert all("akutt og krise" in d.meta["pathway"] for d in from_memory)

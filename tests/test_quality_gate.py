@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from api.search.ranking import DEFAULT
+from api.search.config import DEFAULT
 from evaluation.questions import load_questions
 from evaluation.runner import evaluate_config, relevance
 
@@ -15,7 +15,7 @@ BASELINE = Path(__file__).resolve().parent.parent / "evaluation" / "baseline.jso
 def test_dev_set_quality_holds_the_baseline(engine):
     baseline = json.loads(BASELINE.read_text("utf-8"))
     questions = load_questions(sets={"dev"})
-    passages = {d.meta["chunk_id"]: d.content or "" for d in engine.chunks.filter_documents()}
+    passages = {d.meta["chunk_id"]: d.content or "" for d in engine.index.stores["chunks"].filter_documents()}
     report = evaluate_config(engine, questions, relevance(questions, passages), DEFAULT)
 
     measured = {**report.metrics, **{f"abstention_{k}": v for k, v in report.abstention.items()}}

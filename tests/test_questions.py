@@ -19,7 +19,7 @@ from evaluation.questions import (
     load_file,
     load_questions,
 )
-from ingest.indexing import indexes_root
+from veiviser.index_format import indexes_root
 
 
 @pytest.fixture(scope="module")

@@ -67,6 +67,9 @@ def cmd_corpus_stats(args: argparse.Namespace) -> int:
         print(f"\nchunks per {title}:")
         for key, n in counter.most_common():
             print(f"  {key:40} {n:>5}")
+    from ingest.questions import load_bank, stats_lines
+
+    print("\n" + "\n".join(stats_lines(documents, chunks, load_bank(get_settings().corpus_dir, chunks))))
     return 0
 
 
@@ -94,7 +97,7 @@ def cmd_index_build(args: argparse.Namespace) -> int:
 
 
 def cmd_index_rollback(args: argparse.Namespace) -> int:
-    from ingest.indexing import rollback
+    from veiviser.index_format import rollback
 
     print(f"current index is now {rollback(get_settings())}")
     return 0
@@ -103,7 +106,7 @@ def cmd_index_rollback(args: argparse.Namespace) -> int:
 def cmd_index_status(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from ingest.indexing import list_versions, read_manifest
+    from veiviser.index_format import list_versions, read_manifest
 
     settings = get_settings()
     manifest = read_manifest(settings)
@@ -114,7 +117,8 @@ def cmd_index_status(args: argparse.Namespace) -> int:
 def ensure_index(settings, progress: bool = True) -> None:
     """Build the index on first run, with progress, when none exists yet, and again when the current
     one was built by an older version of Veiviser (another index schema) or is incomplete."""
-    from ingest.indexing import IndexError_, build_from_corpus, current_version, read_manifest
+    from ingest.indexing import build_from_corpus
+    from veiviser.index_format import IndexUnavailable, current_version, read_manifest
 
     if current_version(settings) is None:
         print("No index yet: building it from the corpus (first run only).", file=sys.stderr)
@@ -122,7 +126,7 @@ def ensure_index(settings, progress: bool = True) -> None:
         return
     try:
         read_manifest(settings)
-    except IndexError_ as exc:
+    except IndexUnavailable as exc:
         print(f"The current index cannot be used ({exc}); building a new one.", file=sys.stderr)
         build_from_corpus(settings, progress=progress)
 
@@ -154,7 +158,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             return _search_batch(engine, args, filters)
         response = engine.search(args.query, top_k=args.top_k, filters=filters)
         if args.json:
-            print(json.dumps(response, ensure_ascii=False, indent=2))
+            print(json.dumps(_as_json(response), ensure_ascii=False, indent=2))
         else:
             _print_human(response)
     finally:
@@ -163,8 +167,6 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def _search_batch(engine, args: argparse.Namespace, filters: dict[str, str]) -> int:
-    from api.search.query import QueryError
-
     source = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
     failed = 0
     with source:
@@ -175,9 +177,9 @@ def _search_batch(engine, args: argparse.Namespace, filters: dict[str, str]) -> 
                 item = json.loads(line)
                 if not isinstance(item, dict) or "question" not in item:
                     raise ValueError('each line must be a JSON object with "id" and "question"')
-                response = engine.search(item["question"], top_k=args.top_k, filters=filters)
-                response = {"id": item.get("id"), **response}
-            except (ValueError, QueryError) as exc:
+                response = {"id": item.get("id"), **_as_json(engine.search(item["question"], top_k=args.top_k,
+                                                                           filters=filters))}
+            except ValueError as exc:  # QueryError and FilterError are ValueErrors
                 failed += 1
                 response = {"id": None, "line": n, "error": str(exc)}
                 print(f"error: line {n}: {exc}", file=sys.stderr)
@@ -185,25 +187,31 @@ def _search_batch(engine, args: argparse.Namespace, filters: dict[str, str]) -> 
     return 1 if failed else 0
 
 
-def _print_human(response: dict) -> None:
-    if response["abstained"]:
+def _as_json(response) -> dict:
+    """A search response as the CLI prints it: the API's fields plus confidence and signals."""
+    return {**response.model_dump(mode="json"), "confidence": response.confidence, "signals": response.signals}
+
+
+def _print_human(response) -> None:
+    if response.abstained:
         print("Fant ingen relevante svar i veilederne.")
         return
-    for n, r in enumerate(response["results"], start=1):
-        status = "" if r["doc_status"] in ("gjeldende", "lokal") else f" [{r['doc_status']}]"
-        print(f"{n}. {r['doc_id']}{status} › {' › '.join(r['section_path'])}  ({r['score']:.3f})")
-        for h in r["highlights"]:
-            print(f"   «{r['text'][h['start']:h['end']]}»")
-        if r["legal_refs"]:
-            print(f"   {', '.join(r['legal_refs'])}")
-    print(f"({response['took_ms']} ms)")
+    for n, r in enumerate(response.results, start=1):
+        cite = r.citation
+        status = "" if cite.status in ("gjeldende", "lokal") else f" [{cite.status}]"
+        print(f"{n}. {cite.doc_id}{status} › {' › '.join(cite.section_path)}  ({r.score:.3f})")
+        for h in r.highlights:
+            print(f"   «{r.text[h.start:h.end]}»")
+        if r.legal_refs:
+            print(f"   {', '.join(ref.ref for ref in r.legal_refs)}")
+    print(f"({response.took_ms} ms)")
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from api.search.config import DEFAULT, named_configs
     from api.search.engine import SearchEngine
-    from api.search.ranking import DEFAULT, named_configs
     from evaluation.questions import load_questions
-    from evaluation.runner import run_evaluation, write_reports
+    from evaluation.runner import run_evaluation, summary_lines, write_reports
 
     settings = get_settings()
     files = [Path(f) for f in args.questions] if args.questions else None
@@ -232,13 +240,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         paths = write_reports(reports, name, engine, Path(args.out), questions)
     finally:
         engine.close()
-    print(f"{'config':18} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'hit@10':>6} {'MRR@10':>6} {'nDCG':>6} "
-          f"{'abstP':>6} {'abstR':>6} {'wrong':>6} {'med ms':>7}")
-    for r in reports:
-        m, a = r.metrics, r.abstention
-        print(f"{r.config:18} {m['hit@1']:6.3f} {m['hit@3']:6.3f} {m['hit@5']:6.3f} {m['hit@10']:6.3f} "
-              f"{m['MRR@10']:6.3f} {m['nDCG@10']:6.3f} {a['precision']:6.2f} {a['recall']:6.2f} "
-              f"{a['in_scope_wrongly_abstained']:6.2f} {r.latency_ms['median']:7.1f}")
+    print("\n".join(summary_lines(reports)))
     for path in paths:
         print(f"wrote {path}")
     return 0
@@ -248,7 +250,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from api.search.engine import SearchEngine
     from evaluation import bench
     from evaluation.questions import load_questions
-    from ingest.embedding import load_model
+    from veiviser.model.loading import load_model
 
     settings = get_settings()
     ensure_index(settings)
@@ -278,7 +280,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    from ingest.model import provision_model
+    from veiviser.model.provision import provision_model
 
     settings = get_settings()
     if settings.model_name:
@@ -375,13 +377,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from api.search.query import QueryError
     from evaluation.questions import QuestionFileError
-    from ingest.indexing import IndexError_
     from ingest.parse import CorpusError
+    from veiviser.filters import FilterError
+    from veiviser.index_format import IndexUnavailable
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (CorpusError, QueryError, IndexError_, QuestionFileError) as exc:
+    except (CorpusError, QueryError, FilterError, IndexUnavailable, QuestionFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

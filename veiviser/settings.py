@@ -64,6 +64,27 @@ class Settings(BaseSettings):
         description="API worker processes with a Qdrant server; embedded local mode always runs one, because "
         "its storage allows a single process.",
     )
+    keep_versions: int = Field(
+        2, ge=1, le=20,
+        description="Index versions kept after a build: the current one and those before it, for rollback.",
+    )
+    stale_build_s: float = Field(
+        3600, ge=60,
+        description="Seconds after which an unfinished build folder (`<version>.building`) counts as abandoned "
+        "and is deleted by the next build.",
+    )
+    retire_grace_s: float = Field(
+        30, ge=0,
+        description="Seconds an index version switched away from stays open for the requests still using it "
+        "(and for a quick rollback) before it is closed.",
+    )
+    retry_after_s: int = Field(
+        5, ge=1, le=300, description="The Retry-After header of a 503 while the Qdrant server does not answer.",
+    )
+    readiness_timeout_s: float = Field(
+        2.0, gt=0, le=60,
+        description="Longest a /readyz probe waits for the Qdrant server (or qdrant_timeout, if shorter).",
+    )
 
     cache_dir_override: Path | None = Field(
         None, alias="VEIVISER_CACHE_DIR", description="Embedding cache folder (default: data_dir/cache)."

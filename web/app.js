@@ -9,7 +9,14 @@
 //   /dokumenter/{id}                                   a document's table of contents
 //   /dokumenter/{id}#{anchor}[?passasje={passage id}]  section reader, the passage highlighted
 
-const FILTERS = ["doc", "status", "pathway", "target_group", "kind"];
+// the filter menus in the form; their options come from /api/filters (one definition, on the server)
+const FILTERS = [...document.querySelectorAll("select[data-filter]")].map((select) => select.name);
+const VALUE_LABELS = {
+  status: { gjeldende: "Gjeldende", "høringsutkast": "Høringsutkast", historisk: "Historisk", lokal: "Lokal plan" },
+  kind: { text: "Løpende tekst", recommendation: "Anbefaling", faq: "Spørsmål og svar", definition: "Definisjon",
+          list: "Liste" },
+  target_group: { ROP: "ROP (samtidig rus og psykisk lidelse)" },
+};
 const STATUS_BADGES = {
   draft: "Høringsutkast",
   historical: "Historisk",
@@ -409,16 +416,21 @@ $("clear-filters").addEventListener("click", () => {
   runSearch({ push: true });
 });
 
-async function loadDocumentFilter() {
+async function loadFilters() {
   try {
-    const data = await api("/api/documents");
-    const select = form.elements.doc;
-    const wanted = new URLSearchParams(location.search).get("doc") || select.value;
-    for (const d of data.documents) {
-      select.append(el("option", { value: d.id, text: `${d.short_title || d.title} (${d.year})` }));
+    const [{ filters }, { documents }] = await Promise.all([api("/api/filters"), api("/api/documents")]);
+    const titles = Object.fromEntries(documents.map((d) => [d.id, `${d.short_title || d.title} (${d.year})`]));
+    const wanted = new URLSearchParams(location.search);
+    for (const filter of filters) {
+      const select = form.elements[filter.name];
+      if (!select || !FILTERS.includes(filter.name)) continue;
+      for (const value of filter.values) {
+        const text = filter.name === "doc" ? titles[value] || value : VALUE_LABELS[filter.name]?.[value] || value;
+        select.append(el("option", { value, text }));
+      }
+      select.value = wanted.get(filter.name) || "";
     }
-    select.value = wanted;
-  } catch { /* the filter still works from the URL */ }
+  } catch { /* the filters still work from the URL */ }
 }
 
 // ---------- browse views ----------
@@ -650,6 +662,6 @@ async function route() {
 window.addEventListener("popstate", route);
 window.addEventListener("hashchange", route);
 
-await loadDocumentFilter();
+await loadFilters();
 await route();
 document.documentElement.dataset.ready = "true";

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.availability import qdrant_problem
+from api.dependencies import Serving
 from api.models import ErrorResponse, Health, Readiness
-from ingest.indexing import current_version
+from veiviser.index_format import current_version
 
 router = APIRouter(tags=["health"])
 
@@ -22,13 +23,14 @@ def healthz() -> dict[str, Any]:
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": ErrorResponse}},
             summary="The index is loaded and search can answer")
 def readyz(request: Request) -> Any:
-    """With a Qdrant server this also asks the server (one cheap call, at most 2 s), so that a load
+    """With a Qdrant server this also asks the server (one cheap call, at most `readiness_timeout_s`), so that a load
     balancer stops sending searches to a replica that cannot answer them, and resumes by itself."""
     state = request.app.state
-    engine, catalog = getattr(state, "engine", None), getattr(state, "catalog", None)
-    if engine is None or catalog is None:
+    serving: Serving | None = getattr(state, "serving", None)
+    if serving is None:
         reason = getattr(state, "load_error", None) or "the index is still loading"
         return JSONResponse({"detail": f"not ready: {reason}"}, status_code=503)
+    engine, catalog = serving.engine, serving.catalog
     if engine.settings.qdrant_url and (problem := qdrant_problem(engine.settings, engine.version)):
         return JSONResponse({"detail": f"not ready: {problem}"}, status_code=503)
     manifest = engine.manifest

@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
-from api.catalog import FLAGGED_STATUSES, Catalog
+from api.catalog import Catalog
 from api.dependencies import get_catalog
 from api.models import ErrorResponse, SectionResponse
+from api.search.results import FLAGGED_STATUSES
 
 router = APIRouter(prefix="/api/sections", tags=["sections"])
 

@@ -1,4 +1,5 @@
-"""Search-as-you-type completions from section titles, abbreviations and cited law references."""
+"""Search-as-you-type completions from section titles, abbreviations, cited law references and the
+question bank's questions (labelled as suggested searches)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ def suggest(
     q: Annotated[str, Query(max_length=200, description="What has been typed so far.", examples=["indiv"])],
     limit: Annotated[int, Query(ge=1, le=25, description="Most suggestions to return.")] = 10,
 ) -> dict[str, Any]:
-    """Titles, abbreviations and law references that start with (or contain a word starting with) `q`.
+    """Titles, abbreviations and law references that start with (or contain a word starting with) `q`,
+    then question-bank questions containing every typed word (kind `question`, detail "Forslag til
+    søk": suggested searches, never source text).
     An empty `q` gives no suggestions. Like search, `q` is never logged."""
     items = catalog.suggest(q, limit)
     return {"suggestions": [

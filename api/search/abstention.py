@@ -11,15 +11,16 @@ The fitted weights are data (veiviser/data/abstention.json), reviewed like code.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-FEATURES = ("top_sentence", "top_passage", "lexical_per_term", "coverage", "english")
-MODEL_FILE = Path(__file__).resolve().parents[2] / "veiviser" / "data" / "abstention.json"
+FEATURES = ("top_sentence", "top_passage", "top_question", "lexical_per_term", "coverage", "english")
+MODEL_FILE = Path(str(resources.files("veiviser").joinpath("data/abstention.json")))  # read and written here
 
 
 @dataclass
@@ -29,9 +30,10 @@ class AbstentionModel:
     scale: list[float]
     threshold: float  # abstain when P(out of scope) is above this
     fitted_on: str = ""
+    features: list[str] = field(default_factory=lambda: list(FEATURES))  # the signals it was fitted on
 
     def probability(self, signals: dict[str, float]) -> float:
-        x = (np.array([signals[f] for f in FEATURES], float) - self.mean) / self.scale
+        x = (np.array(signal_vector(signals, self.features), float) - self.mean) / self.scale
         z = float(np.dot(self.weights[:-1], x) + self.weights[-1])
         return float(1.0 / (1.0 + np.exp(-z)))
 
@@ -45,21 +47,20 @@ class AbstentionModel:
 @lru_cache
 def load_model() -> AbstentionModel | None:
     """The committed model, or None before the first calibration (then nothing is abstained)."""
-    resource = resources.files("veiviser").joinpath("data/abstention.json")
-    if not resource.is_file():
+    if not MODEL_FILE.is_file():
         return None
-    return AbstentionModel(**json.loads(resource.read_text(encoding="utf-8")))
+    return AbstentionModel(**json.loads(MODEL_FILE.read_text(encoding="utf-8")))
 
 
-def signal_vector(signals: dict[str, float]) -> list[float]:
-    return [float(signals[f]) for f in FEATURES]
+def signal_vector(signals: dict[str, float], features: Sequence[str] = FEATURES) -> list[float]:
+    return [float(signals[f]) for f in features]
 
 
 def fit(rows: list[tuple[dict[str, float], bool]], max_false: float = 0.05, l2: float = 0.01,
-        fitted_on: str = "") -> AbstentionModel:
+        fitted_on: str = "", features: Sequence[str] = FEATURES) -> AbstentionModel:
     """Logistic regression (class-balanced, L2) on (signals, out_of_scope) pairs, then the threshold
     that abstains on at most `max_false` of the in-scope rows."""
-    x = np.array([signal_vector(s) for s, _ in rows])
+    x = np.array([signal_vector(s, features) for s, _ in rows])
     y = np.array([1.0 if oos else 0.0 for _, oos in rows])
     mean, scale = x.mean(0), x.std(0) + 1e-9
     xn = np.c_[(x - mean) / scale, np.ones(len(x))]
@@ -68,7 +69,7 @@ def fit(rows: list[tuple[dict[str, float], bool]], max_false: float = 0.05, l2: 
     for _ in range(5000):
         p = 1 / (1 + np.exp(-xn @ w))
         w -= 0.1 * (xn.T @ ((p - y) * balance) / len(y) + l2 * w)
-    model = AbstentionModel(w.tolist(), mean.tolist(), scale.tolist(), 1.0, fitted_on)
+    model = AbstentionModel(w.tolist(), mean.tolist(), scale.tolist(), 1.0, fitted_on, list(features))
     in_scope = np.sort([model.probability(s) for s, oos in rows if not oos])
     if len(in_scope):
         keep = int(np.ceil((1 - max_false) * len(in_scope))) - 1

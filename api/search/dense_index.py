@@ -2,7 +2,7 @@
 
 Qdrant's local mode turns every hit into a `ScoredPoint` and then a Haystack `Document`, which
 costs about 5 ms per 100 hits; the sentence collection (sentences and two-sentence windows, about
-11,000 points) needs a few hundred hits per query. This retriever reads the same vectors from the
+11,000 points) and the question bank need a few hundred hits per query. This retriever reads the same vectors from the
 same collection once and scores them with one matrix product: the same cosine similarities as
 Qdrant (the vectors are unit length), in about a millisecond. Against a Qdrant server the engine
 uses Qdrant's own search instead.
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from haystack import Document, component
 
-from api.search.lexical_index import matches_filters
+from veiviser.filters import matches
 
 
 class DenseIndex:
@@ -26,7 +26,8 @@ class DenseIndex:
         documents = [d for d in documents if d.embedding is not None]
         # results carry text and metadata only, not vectors
         self.documents = [Document(id=d.id, content=d.content, meta=d.meta) for d in documents]
-        matrix = np.array([d.embedding for d in documents], dtype=np.float32).reshape(len(documents), -1)
+        matrix = np.array([d.embedding for d in documents], dtype=np.float32).reshape(len(documents), -1) \
+            if documents else np.zeros((0, 1), dtype=np.float32)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         self.matrix = matrix / np.where(norms == 0, 1, norms)
 
@@ -37,7 +38,7 @@ class DenseIndex:
         scores = self.matrix @ (vector / (np.linalg.norm(vector) or 1.0))
         if filters:
             order = np.argsort(-scores, kind="stable")
-            chosen = list(islice((i for i in order if matches_filters(self.documents[i].meta, filters)), top_k))
+            chosen = list(islice((i for i in order if matches(self.documents[i].meta, filters)), top_k))
         else:
             k = min(top_k, len(scores))
             top = np.argpartition(-scores, k - 1)[:k]
@@ -50,7 +51,7 @@ class DenseIndex:
 
 
 @component
-class InMemoryEmbeddingRetriever:
+class MatrixEmbeddingRetriever:
     """Cosine retrieval over a shared `DenseIndex`, with the interface of `QdrantEmbeddingRetriever`."""
 
     def __init__(self, index: DenseIndex, top_k: int = 10):

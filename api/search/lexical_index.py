@@ -16,19 +16,7 @@ import numpy as np
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
-
-class UnsupportedFilter(ValueError):
-    """A filter this retriever cannot evaluate (the engine only builds `==` conditions joined by AND)."""
-
-
-def matches_filters(meta: dict[str, Any], condition: dict[str, Any]) -> bool:
-    """Does a point's metadata meet the engine's filter (`==` conditions, joined by AND)?"""
-    if condition.get("operator") == "AND":
-        return all(matches_filters(meta, c) for c in condition["conditions"])
-    if condition.get("operator") != "==" or not str(condition.get("field", "")).startswith("meta."):
-        raise UnsupportedFilter(f"unsupported filter: {condition}")
-    value = meta.get(condition["field"][5:])
-    return condition["value"] in value if isinstance(value, list) else value == condition["value"]
+from veiviser.filters import matches
 
 
 class SparseIndex:
@@ -64,7 +52,7 @@ class SparseIndex:
             touched[rows] = True
         candidates = np.flatnonzero(touched)
         if filters:
-            kept = [i for i in candidates if matches_filters(self.documents[i].meta, filters)]
+            kept = [i for i in candidates if matches(self.documents[i].meta, filters)]
             candidates = np.array(kept, dtype=np.int64)
         order = candidates[np.argsort(-scores[candidates], kind="stable")][:top_k]
         return [
@@ -75,7 +63,7 @@ class SparseIndex:
 
 
 @component
-class InMemoryBM25Retriever:
+class PostingsBM25Retriever:
     """Sparse (BM25 × IDF) retrieval with Qdrant's scoring over a shared `SparseIndex`."""
 
     def __init__(self, index: SparseIndex, top_k: int = 60):

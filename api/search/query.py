@@ -10,6 +10,7 @@ from importlib import resources
 import yaml
 from haystack import component
 
+from api.search.config import QueryUnderstanding
 from veiviser.legal_refs import extract_legal_refs
 
 MAX_QUERY_CHARS = 1000
@@ -138,14 +139,13 @@ def analyze(query: str, use_abbreviations: bool = True, use_nynorsk: bool = True
 
 @component
 class QueryAnalyzer:
-    """Haystack component: the query as typed -> texts for the dense and lexical sides."""
+    """Haystack component: the query as typed -> its analysis (texts for the dense and lexical sides,
+    language, law references), done once per search."""
 
-    def __init__(self, use_abbreviations: bool = True, use_nynorsk: bool = True, use_english: bool = True):
-        self.use_abbreviations = use_abbreviations
-        self.use_nynorsk = use_nynorsk
-        self.use_english = use_english
+    def __init__(self, understanding: QueryUnderstanding):
+        self.understanding = understanding
 
-    @component.output_types(dense_text=str, lexical_text=str, analyzed=AnalyzedQuery)
-    def run(self, query: str) -> dict:
-        analyzed = analyze(query, self.use_abbreviations, self.use_nynorsk, self.use_english)
-        return {"dense_text": analyzed.dense_text, "lexical_text": analyzed.lexical_text, "analyzed": analyzed}
+    @component.output_types(analyzed=AnalyzedQuery)
+    def run(self, query: str) -> dict[str, AnalyzedQuery]:
+        u = self.understanding
+        return {"analyzed": analyze(query, u.abbreviations, u.nynorsk, u.english)}

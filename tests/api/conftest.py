@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from ingest.indexing import indexes_root
+from veiviser.index_format import indexes_root
 
 
 @pytest.fixture(scope="session")

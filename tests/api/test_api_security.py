@@ -60,7 +60,7 @@ def test_rate_limit_answers_429_with_retry_after(configured):
 
 def test_public_base_url_prefixes_deep_links(configured):
     # read through the catalog: this client's rate-limit bucket was emptied by the test above
-    catalog = configured.app.state.catalog
+    catalog = configured.app.state.serving.catalog
     assert catalog.document_url("sammen-om-mestring-2014", "forord") == (
         "https://veiviser.kommune.no/dokumenter/sammen-om-mestring-2014#forord"
     )

@@ -14,7 +14,8 @@ import pytest
 from api.app import create_app
 from api.search.engine import SearchEngine
 from evaluation.bench_http import DEFAULT_QUERIES, LocalServer, run_http_benchmark
-from ingest.indexing import build_from_corpus, current_version, indexes_root
+from ingest.indexing import build_from_corpus
+from veiviser.index_format import current_version, indexes_root
 
 
 def test_load_run_over_http_has_no_errors(api_settings, engine, caplog):

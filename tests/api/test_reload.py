@@ -8,7 +8,7 @@ import time
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from ingest.indexing import rollback
+from veiviser.index_format import rollback
 
 
 def ready(client: TestClient) -> dict:

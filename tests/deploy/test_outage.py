@@ -19,7 +19,7 @@ from faults import FakeQdrant, FaultProxy
 
 from api.app import create_app
 from api.search.engine import SearchEngine
-from ingest.indexing import Manifest, chunk_store, sentence_store, server_collection
+from veiviser.index_format import KINDS, Manifest, open_store, server_collection
 from veiviser.settings import Settings
 
 TIMEOUT_S = 1  # VEIVISER_QDRANT_TIMEOUT for these tests
@@ -33,14 +33,16 @@ def closed_port() -> int:
 
 
 def fake_collections(settings: Settings, manifest: Manifest, tmp: Path) -> FakeQdrant:
-    """A fake server holding the version's two collections, configured as `chunk_store`/`sentence_store` do."""
+    """A fake server holding the version's collections, configured as `open_store` does."""
     local = settings.model_copy(update={"qdrant_url": ""})
     counts, infos = {}, {}
-    for kind, make, n in (("chunks", chunk_store, manifest.chunks), ("sentences", sentence_store, manifest.sentences)):
-        name = server_collection(settings, manifest.version, kind)
-        store = make(tmp / kind, local, name, manifest.dim, True)
+    sizes = {"chunks": manifest.chunks, "sentences": manifest.sentences, "questions": manifest.questions}
+    for kind in KINDS:
+        name, n = server_collection(settings, manifest.version, kind), sizes[kind]
+        store = open_store(local, tmp, manifest.version, kind, manifest.dim, recreate=True)
         store.count_documents()  # creates the collection
-        infos[name] = store._client.get_collection(name).model_dump(mode="json", exclude_none=True)
+        # local mode names the collection after its kind; the fake server answers for the versioned name
+        infos[name] = store._client.get_collection(kind).model_dump(mode="json", exclude_none=True)
         counts[name] = n
         store._client.close()
     return FakeQdrant(counts, infos)

@@ -15,9 +15,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.search.engine import SearchEngine
-from ingest.chunking import chunk_corpus
-from ingest.indexing import alias_target, build_index, qdrant_client, rollback, section_tables, server_collection
+from ingest.chunking import chunk_corpus, section_tables
+from ingest.indexing import build_index
 from ingest.parse import load_corpus
+from veiviser.index_format import alias_target, qdrant_client, rollback, server_collection
 from veiviser.settings import PROJECT_ROOT
 
 URL = os.environ.get("VEIVISER_TEST_QDRANT_URL", "")

@@ -1,4 +1,5 @@
-"""Norwegian lexical matching: BM25 term weights as sparse vectors for Qdrant.
+"""Norwegian text analysis, shared by ingest and search: words, stems, compound parts, typo
+mapping, BM25 term weights as sparse vectors for Qdrant, and letters-only matching.
 
 Terms are Snowball-Norwegian stems of the words that are not stop words. Compound words are
 also split into parts found in the corpus vocabulary (rusmiddelproblemer -> rusmiddel + problem),
@@ -43,6 +44,12 @@ def words(text: str) -> list[str]:
     """Lower-cased words that are not stop words."""
     stops = stop_words()
     return [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if w not in stops]
+
+
+def letters(text: str) -> str:
+    """Only the letters, lower-cased: for matching a quoted snippet regardless of case, whitespace,
+    hyphenation, punctuation and footnote markers."""
+    return "".join(c for c in text.lower() if c.isalpha())
 
 
 def term_id(term: str) -> int:
@@ -147,8 +154,9 @@ class LexicalAnalyzer:
             merged[idx] = merged.get(idx, 0.0) + tf * (K1 + 1) / (tf + norm)
         return list(merged), list(merged.values())
 
-    def query_vector(self, text: str) -> tuple[list[int], list[float]]:
-        counts = self.terms(text, correct=True)
+    def query_vector(self, text: str, correct: bool = True) -> tuple[list[int], list[float]]:
+        """Each query term once (weight at most 1), typos corrected unless `correct` is off."""
+        counts = self.terms(text, correct=correct)
         merged: dict[int, float] = {}
         for term, weight in counts.items():
             idx = term_id(term)

@@ -1,0 +1,155 @@
+"""Score fusion: the retrievers' hits merged per passage and weighed into one score.
+
+No multilingual reranker ships offline, so ranking is built from what the index holds:
+- `passage`: cosine of the query and the passage embedded in its context;
+- `sentence`: the best cosine of the query and one sentence of the passage (the strongest
+  single signal measured: an answer is usually one or two sentences of a longer passage);
+- `window`: the best cosine of the query and one or two neighbouring sentences (a window's vector
+  is the normalised sum of its sentences' vectors, see `veiviser.index_format.sentence_windows`);
+- `question`: the best cosine of the query and a question-bank question the passage answers
+  (question to question: the model matches a lay question to another question far better than
+  to guideline prose);
+- `lexical`: BM25 over Norwegian stems and compound parts, scaled to the best hit;
+- `law`: the query names a law paragraph the passage cites.
+A passage a dense retriever did not return gets that retriever's lowest returned score, so each
+signal only reorders what it saw. The weights are `api/search/config.py`'s `Fusion`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from haystack import Document, component
+
+from api.search.config import Fusion, Retrieval
+from api.search.query import AnalyzedQuery
+
+
+@dataclass
+class Candidate:
+    chunk_id: str
+    document: Document | None = None
+    passage: float | None = None
+    sentence: float | None = None
+    window: float | None = None  # best of one or two neighbouring sentences
+    question: float | None = None  # best question-bank question
+    lexical: float | None = None
+    law: float = 0.0
+    sentence_hits: list[tuple[float, int, int]] = field(default_factory=list)  # (score, start, end)
+    window_hits: list[tuple[float, int, int]] = field(default_factory=list)
+    ranks: dict[str, int] = field(default_factory=dict)
+    score: float = 0.0
+
+
+def _best(current: float | None, score: float) -> float:
+    return score if current is None else max(current, score)
+
+
+def _floor(docs: list[Document], default: float = 0.0) -> float:
+    return min((d.score or 0.0 for d in docs), default=default)
+
+
+@component
+class ScoreFusion:
+    """Merges the retrievers' hits per passage and scores them with a `Fusion` configuration."""
+
+    def __init__(self, fusion: Fusion, retrieval: Retrieval,
+                 fetch: Callable[[list[str]], list[Document]] | None = None):
+        self.fusion = fusion
+        self.retrieval = retrieval
+        self.fetch = fetch  # loads passages that only the sentence or question retriever found
+
+    @component.output_types(candidates=list[Candidate], signals=dict)
+    def run(
+        self,
+        analyzed: AnalyzedQuery,
+        dense: list[Document] | None = None,
+        sentences: list[Document] | None = None,
+        lexical: list[Document] | None = None,
+        questions: list[Document] | None = None,
+    ) -> dict[str, object]:
+        fusion, use = self.fusion, self.retrieval
+        pool: dict[str, Candidate] = {}
+
+        def get(chunk_id: str) -> Candidate:
+            return pool.setdefault(chunk_id, Candidate(chunk_id))
+
+        dense, sentences, lexical, questions = dense or [], sentences or [], lexical or [], questions or []
+        for rank, doc in enumerate(dense):
+            cand = get(doc.meta["chunk_id"])
+            cand.document, cand.passage = doc, doc.score
+            cand.ranks["dense"] = rank
+        singles = [d for d in sentences if d.meta.get("span", 1) == 1]
+        windows = [d for d in sentences if d.meta.get("span", 1) == 2] if use.windows else []
+        for doc in sentences:
+            cand = get(doc.meta["chunk_id"])
+            score = doc.score or 0.0
+            hit = (score, doc.meta["start"], doc.meta["end"])
+            if doc.meta.get("span", 1) == 1:
+                cand.sentence_hits.append(hit)
+                cand.sentence = _best(cand.sentence, score)
+            elif use.windows:
+                cand.window_hits.append(hit)
+            if use.windows:
+                cand.window = _best(cand.window, score)
+        for doc in questions:  # one point per (question, passage it answers)
+            cand = get(doc.meta["chunk_id"])
+            cand.question = _best(cand.question, doc.score or 0.0)
+        raw_lexical = max((d.score or 0.0 for d in lexical), default=0.0)
+        top_lexical = raw_lexical or 1.0
+        for rank, doc in enumerate(lexical):
+            cand = get(doc.meta["chunk_id"])
+            cand.document = cand.document or doc
+            cand.lexical = (doc.score or 0.0) / top_lexical
+            cand.ranks["lexical"] = rank
+
+        missing = [c.chunk_id for c in pool.values() if c.document is None]
+        if missing and self.fetch is not None:
+            for doc in self.fetch(missing):
+                pool[doc.meta["chunk_id"]].document = doc
+
+        passage_floor = _floor(dense)
+        sentence_floor = _floor(singles)
+        window_floor = _floor(windows, sentence_floor)
+        question_floor = _floor(questions)
+        lexical_weight = fusion.lexical_weight_english if analyzed.language == "en" else fusion.lexical_weight
+        query_refs = set(analyzed.legal_refs)
+        query_laws = {r.split(" ", 1)[0] for r in query_refs}
+
+        for cand in pool.values():
+            if cand.document is None:
+                continue
+            if fusion.law_match and query_refs:
+                refs = set(cand.document.meta.get("legal_refs") or [])
+                if refs & query_refs:
+                    cand.law = 1.0
+                elif {r.split(" ", 1)[0] for r in refs} & query_laws:
+                    cand.law = 0.3
+            if fusion.rrf:
+                cand.score = sum(1.0 / (60 + r) for r in cand.ranks.values())
+                continue
+            score = 0.0
+            if use.dense:
+                score += fusion.passage_weight * (cand.passage if cand.passage is not None else passage_floor)
+            if use.sentences:
+                score += fusion.sentence_weight * (cand.sentence if cand.sentence is not None else sentence_floor)
+                if use.windows:
+                    score += fusion.window_weight * (cand.window if cand.window is not None else window_floor)
+            if use.questions and cand.question is not None:
+                score += fusion.question_weight * (cand.question - question_floor)
+            if use.lexical:
+                score += lexical_weight * (cand.lexical or 0.0)
+            score += fusion.law_bonus * cand.law
+            if cand.document.meta.get("kind") == "faq":
+                score += fusion.faq_bonus
+            cand.score = score
+
+        ranked = sorted((c for c in pool.values() if c.document is not None), key=lambda c: -c.score)
+        signals = {
+            "top_sentence": max((d.score or 0.0 for d in singles), default=0.0),
+            "top_passage": max((d.score or 0.0 for d in dense), default=0.0),
+            "top_lexical": raw_lexical,
+            "top_question": max((d.score or 0.0 for d in questions), default=0.0),
+        }
+        return {"candidates": ranked, "signals": signals}

@@ -1,0 +1,89 @@
+"""Opening one built index version for reading: its manifest, documents, lexical statistics and
+collections, and in embedded mode the collections' vectors held in memory.
+
+Embedded (local) mode reads every vector once and searches them in memory with the same scores
+as Qdrant (`dense_index`, `lexical_index`): a matrix product and postings lists instead of local
+mode's per-point Python loops. Against a Qdrant server the stores are searched by Qdrant itself.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from haystack import Document
+from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
+
+from api.search.dense_index import DenseIndex
+from api.search.lexical_index import SparseIndex
+from veiviser.index_format import (
+    KINDS,
+    IndexUnavailable,
+    Manifest,
+    close_store,
+    current_version,
+    open_store,
+    point_id,
+    read_manifest,
+    sentence_windows,
+    version_folder,
+)
+from veiviser.model.loading import model_id
+from veiviser.settings import Settings
+from veiviser.text_analysis import LexicalAnalyzer
+
+
+class IndexReader:
+    """One index version, open for search; `stores` maps each collection kind to its store."""
+
+    def __init__(self, settings: Settings, model: Any, version: str | None = None):
+        version = version or current_version(settings)
+        if version is None:
+            raise IndexUnavailable("no index has been built yet: run `veiviser index build` (or `veiviser serve`)")
+        self.settings = settings
+        self.manifest: Manifest = read_manifest(settings, version)
+        self.version = self.manifest.version
+        if model_id(model) != self.manifest.model:
+            raise IndexUnavailable(
+                f"the index was built with model {self.manifest.model} but {model_id(model)} is loaded: "
+                "run `veiviser index build`"
+            )
+        self.folder = version_folder(settings, self.version)
+        self.documents: dict[str, dict[str, Any]] = json.loads((self.folder / "documents.json").read_text("utf-8"))
+        self.lexical = LexicalAnalyzer.load(self.folder / "lexical.json")
+        self.stores: dict[str, QdrantDocumentStore] = {
+            kind: open_store(settings, self.folder, self.version, kind, self.manifest.dim) for kind in KINDS
+        }
+        self.passage_index: DenseIndex | None = None
+        self.sentence_index: DenseIndex | None = None
+        self.question_index: DenseIndex | None = None
+        self.lexical_index: SparseIndex | None = None
+        if not settings.qdrant_url:
+            self._load_memory_indexes()
+
+    def _load_memory_indexes(self) -> None:
+        passages, sentences, questions = (self._all_points(kind) for kind in KINDS)
+        self.lexical_index = SparseIndex(passages)
+        self.passage_index = DenseIndex(passages)
+        sentences.sort(key=lambda d: (d.meta["chunk_id"], d.meta["start"], d.meta.get("span", 1)))
+        singles = [d for d in sentences if d.meta.get("span", 1) == 1]
+        if len(singles) == len(sentences):  # local mode stores no windows: derive them (same vectors)
+            sentences += sentence_windows(singles)
+        self.sentence_index = DenseIndex(sentences)
+        self.question_index = DenseIndex(questions)
+
+    def _all_points(self, kind: str) -> list[Document]:
+        store = self.stores[kind]
+        store.return_embedding = True
+        try:
+            return store.filter_documents()
+        finally:
+            store.return_embedding = False
+
+    def passages(self, chunk_ids: list[str]) -> list[Document]:
+        """Passages by chunk id (for those that only the sentence or question retriever found)."""
+        return self.stores["chunks"].get_documents_by_id([point_id(c) for c in chunk_ids])
+
+    def close(self) -> None:
+        for store in self.stores.values():
+            close_store(store)

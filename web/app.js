@@ -274,7 +274,7 @@ function renderResults(data) {
       el("a", { href: contextHref(c.doc_id, c.anchor, r.id), class: "context-link" },
         "Les i sammenheng", srOnly(`: ${citationLine(c)}`)),
       copyButton(r.text, c, r.id));
-    article.append(heading, meta, quote, lawList(r.legal_refs), actions);
+    article.append(...[heading, meta, quote, lawList(r.legal_refs), actions].filter(Boolean));
     list.append(el("li", {}, article));
   });
   results.replaceChildren(list);

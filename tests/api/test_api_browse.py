@@ -135,3 +135,34 @@ def test_openapi_documents_every_endpoint_with_examples(client):
     q = next(p for p in schema["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "q")
     assert q.get("examples") or q["schema"].get("examples")
     assert schema["components"]["schemas"]["SearchRequest"]["examples"][0]["q"]
+
+
+def test_suggest_offers_bank_questions_labelled_as_suggestions(client, engine):
+    suggestions = client.get("/api/suggest", params={"q": "individuell plan", "limit": 25}).json()["suggestions"]
+    questions = [s for s in suggestions if s["kind"] == "question"]
+    assert questions and len(questions) <= 4
+    for s in questions:
+        assert s["detail"] == "Forslag til søk" and s["doc_id"] is None and s["anchor"] is None
+        assert all(word in s["text"].lower() for word in ("individuell", "plan")), s["text"]
+    titles = [s for s in suggestions if s["kind"] != "question"]
+    assert suggestions[: len(titles)] == titles, "titles, abbreviations and laws come before questions"
+    assert not [s for s in client.get("/api/suggest", params={"q": "in"}).json()["suggestions"]
+                if s["kind"] == "question"], "no questions before three letters are typed"
+
+
+def test_bank_questions_never_appear_as_result_text(client):
+    bank_question = client.get("/api/suggest", params={"q": "individuell plan", "limit": 25}).json()["suggestions"]
+    [text] = [s["text"] for s in bank_question if s["kind"] == "question"][:1]
+    body = client.get("/api/search", params={"q": text}).json()
+    for result in body["results"]:
+        assert text not in result["text"]
+        assert result["evidence"]["question"] is None or 0 < result["evidence"]["question"] <= 1
+
+
+def test_filters_lists_every_filter_with_its_values(client, engine):
+    body = client.get("/api/filters").json()
+    by_name = {f["name"]: f for f in body["filters"]}
+    assert list(by_name) == ["doc", "status", "kind", "law", "pathway", "target_group"]
+    assert set(by_name["doc"]["values"]) == set(engine.documents)
+    assert "gjeldende" in by_name["status"]["values"] and "hol" in by_name["law"]["values"]
+    assert all(f["description"] for f in body["filters"])

@@ -23,7 +23,9 @@ def question(cid: str, score: float) -> Document:
 
 def fuse(query: str = "bolig", fusion: Fusion = DEFAULT.fusion, retrieval: Retrieval = DEFAULT.retrieval,
          fetched: list[Document] | None = None, **hits):
-    fetch = (lambda ids: [d for d in fetched or [] if d.meta["chunk_id"] in ids])
+    def fetch(ids: list[str]) -> list[Document]:
+        return [d for d in fetched or [] if d.meta["chunk_id"] in ids]
+
     return ScoreFusion(fusion, retrieval, fetch=fetch).run(analyze(query), **hits)
 
 

@@ -32,7 +32,7 @@ def bank(tmp_path: Path, text: str, name: str = DOC) -> Path:
     return tmp_path
 
 
-GOOD = f"""\
+GOOD = """\
 - section: medvirkning
   evidence: "Brukeren har en rett, men ingen plikt til å delta i utformingen"
   nb:
@@ -77,7 +77,8 @@ def test_evidence_cut_by_a_passage_boundary_maps_to_both_passages() -> None:
     ("- section: medvirkning\n  evidence: \"Brukeren har en rett, men ingen plikt til å delta i utformingen\"\n"
      "  de: [\"Frage?\"]\n", 1, "unknown key(s) de"),
     ("- section: medvirkning\n  evidence: \"Brukeren har en rett, men ingen plikt til å delta i utformingen\"\n"
-     "  nb:\n    - \"Har brukeren plikt?\"\n    - \"har  brukeren PLIKT?\"\n", 5, "duplicate question (also on line 4)"),
+     "  nb:\n    - \"Har brukeren plikt?\"\n    - \"har  brukeren PLIKT?\"\n", 5,
+     "duplicate question (also on line 4)"),
     ("- section: medvirkning\n  evidence: \"Brukeren har en rett, men ingen plikt til å delta i utformingen\"\n"
      f"  nb: [\"{'x' * 301}\"]\n", 3, "1 to 300 characters"),
     ("- section: medvirkning\n  evidence: \"Brukeren har en rett, men ingen plikt til å delta i utformingen\"\n"

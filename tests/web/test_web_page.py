@@ -32,6 +32,27 @@ def test_typing_a_question_shows_cited_results(page):
     assert "pasientopplysninger" in page.locator("#privacy-note").inner_text()
 
 
+@pytest.mark.parametrize("query", [QUESTION, "bolig for personer med rusproblemer", "What is an individual plan?"])
+def test_no_result_shows_null_undefined_or_nan(page, query):
+    search(page, query)
+    for text in page.locator(".result").all_inner_texts():
+        for word in ("null", "undefined", "NaN", "[object Object]"):
+            assert not re.search(rf"\b{re.escape(word)}\b", text), (word, text[:200])
+
+
+def test_filter_menus_come_from_the_api(page):
+    open_page(page, "/")
+    page.locator("#filters summary").click()  # the options a person sees once the filters are open
+
+    def options(select: str) -> list[str]:
+        return page.locator(f"{select} option").all_inner_texts()
+
+    assert options("#f-status") == ["Alle", "Gjeldende", "Høringsutkast", "Historisk", "Lokal plan"]
+    assert "tvang" in options("#f-pathway")
+    assert "ROP (samtidig rus og psykisk lidelse)" in options("#f-target")
+    assert "Sammen om mestring (2014)" in options("#f-doc")
+
+
 def test_historical_documents_carry_a_badge(page):
     open_page(page, "/?q=individuell+plan&status=historisk")
     page.wait_for_selector(".result")

@@ -255,7 +255,8 @@ async function runSearch({ push = false, force = false } = {}) {
 
 function renderResults(data) {
   const n = data.results.length;
-  statusLine.textContent = `${n} ${n === 1 ? "avsnitt" : "avsnitt"} fra veilederne svarer på søket.`;
+  const docs = new Set(data.results.map((r) => r.citation.doc_id)).size;
+  statusLine.textContent = `Beste treff først – ${n} avsnitt fra ${docs} ${docs === 1 ? "dokument" : "dokumenter"}.`;
   const list = el("ol", { class: "result-list", "aria-label": "Treff" });
   data.results.forEach((r, i) => {
     const c = r.citation;
@@ -267,7 +268,7 @@ function renderResults(data) {
       c.chapter ? el("span", { text: `Kapittel: ${c.chapter}` }) : null,
       r.kind && r.kind !== "text" ? el("span", { class: "kind", text: KIND_NAMES[r.kind] || r.kind }) : null);
     if (c.superseded_by && c.superseded_by.length) {
-      meta.append(el("span", { class: "superseded", text: `Erstattes av: ${c.superseded_by.join(", ")}` }));
+      meta.append(el("span", { class: "superseded", text: `Erstattes av: ${docNames(c.superseded_by)}` }));
     }
     const quote = el("blockquote", { class: "passage", cite: absolute(c.url) }, quotedText(r.text, r.highlights));
     const actions = el("div", { class: "actions" },
@@ -416,10 +417,21 @@ $("clear-filters").addEventListener("click", () => {
   runSearch({ push: true });
 });
 
+// document id -> "Short title (year)", for filter menus and "Erstattes av"; filled by loadFilters
+const DOC_NAMES = {};
+
+function docNames(ids) {
+  return ids.map((id) => DOC_NAMES[id] || "en nyere utgave").join(", ");
+}
+
 async function loadFilters() {
   try {
     const [{ filters }, { documents }] = await Promise.all([api("/api/filters"), api("/api/documents")]);
-    const titles = Object.fromEntries(documents.map((d) => [d.id, `${d.short_title || d.title} (${d.year})`]));
+    for (const d of documents) {
+      const name = d.short_title || d.title;
+      DOC_NAMES[d.id] = name.includes(String(d.year)) ? name : `${name} (${d.year})`;
+    }
+    const titles = DOC_NAMES;
     const wanted = new URLSearchParams(location.search);
     for (const filter of filters) {
       const select = form.elements[filter.name];
@@ -466,7 +478,7 @@ async function documentsView() {
       el("p", { class: "meta" }, statusBadge(d.status_flag, d.status),
         el("span", { text: [d.publisher, d.year, d.doc_number].filter(Boolean).join(", ") }),
         el("span", { text: `${d.sections} avsnitt, ${d.chunks} tekstbolker` })),
-      d.superseded_by.length ? el("p", { class: "superseded", text: `Erstattes av: ${d.superseded_by.join(", ")}` })
+      d.superseded_by.length ? el("p", { class: "superseded", text: `Erstattes av: ${docNames(d.superseded_by)}` })
         : null));
   }
   showPage(el("h1", { text: "Dokumenter" }),
@@ -476,7 +488,7 @@ async function documentsView() {
 }
 
 function tocList(items, docId) {
-  const list = el("ol", { class: "toc" });
+  const list = el("ul", { class: "toc" });  // headings carry their own numbers
   for (const item of items) {
     const label = item.heading || [item.number, item.title].filter(Boolean).join(" ");
     list.append(el("li", {}, el("a", { href: contextHref(docId, item.anchor) }, label),
@@ -496,7 +508,7 @@ async function documentView(docId) {
     el("p", { class: "meta" }, statusBadge(d.status_flag, d.status),
       el("span", { text: [d.publisher, d.year, d.doc_number, d.kind].filter(Boolean).join(", ") })),
     d.note ? el("p", { class: "note", text: d.note }) : null,
-    d.superseded_by.length ? el("p", { class: "superseded", text: `Erstattes av: ${d.superseded_by.join(", ")}` })
+    d.superseded_by.length ? el("p", { class: "superseded", text: `Erstattes av: ${docNames(d.superseded_by)}` })
       : null,
     el("h2", { text: "Innhold" }),
     tocList(d.toc, d.id));

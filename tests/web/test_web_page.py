@@ -157,10 +157,27 @@ def test_documents_table_of_contents_and_section(page):
     assert page.locator(".doc-card").count() >= 3
     assert page.locator(".doc-card .badge-draft").count() >= 1
     page.locator(".doc-card h2 a").first.click()
-    page.wait_for_selector("ol.toc a")
-    page.locator("ol.toc a").first.click()
+    page.wait_for_selector(".toc a")
+    page.locator(".toc a").first.click()
     page.wait_for_selector(".section-passage")
     assert page.locator("#page-view h1").inner_text()
+
+
+def test_table_of_contents_shows_each_number_once_and_replacements_by_title(page):
+    open_page(page, "/dokumenter/sammen-om-mestring-2014")
+    page.wait_for_selector(".toc a")
+    toc = page.locator(".toc").first.inner_text()
+    assert "1 Brukeren som viktigste aktør" in toc and "1.4 Brukermedvirkning" in toc
+    assert not re.search(r"^\s*\d+\.\s+\d", toc, re.M), "no list number before the section number"
+    superseded = page.locator(".superseded").inner_text()
+    assert superseded == "Erstattes av: Nasjonal veileder (høringsutkast 2024)"
+    assert "nasjonal-veileder-horing-2024" not in page.locator("#page-view").inner_text()
+
+
+def test_status_line_says_what_is_shown(page):
+    search(page, QUESTION)
+    status = page.locator("#search-status").inner_text()
+    assert re.fullmatch(r"Beste treff først – \d+ avsnitt fra \d+ dokument(er)?\.", status), status
 
 
 def test_embedded_search_box_opens_results_in_veiviser(page):

@@ -43,7 +43,8 @@ class Fusion:
     window_weight: float = 1.0
     lexical_weight: float = 0.1
     lexical_weight_english: float = 0.02
-    question_weight: float = 1.0
+    question_weight: float = 2.0  # fitted on dev (evaluation/tune.py), confirmed on test
+    question_floor: float = 0.88  # a bank question counts only above this cosine (e5 cosines crowd 0.8-0.95)
     law_match: bool = True
     law_bonus: float = 0.15
     faq_bonus: float = 0.0

@@ -8,11 +8,12 @@ No multilingual reranker ships offline, so ranking is built from what the index 
   is the normalised sum of its sentences' vectors, see `veiviser.index_format.sentence_windows`);
 - `question`: the best cosine of the query and a question-bank question the passage answers
   (question to question: the model matches a lay question to another question far better than
-  to guideline prose);
+  to guideline prose), counted only above `question_floor`: e5 cosines crowd into 0.8-0.95, so
+  only a close match of a question says more than the passage and sentence scores already do;
 - `lexical`: BM25 over Norwegian stems and compound parts, scaled to the best hit;
 - `law`: the query names a law paragraph the passage cites.
-A passage a dense retriever did not return gets that retriever's lowest returned score, so each
-signal only reorders what it saw. The weights are `api/search/config.py`'s `Fusion`.
+A passage the passage or sentence retriever did not return gets that retriever's lowest returned
+score, so each of those signals only reorders what it saw. The weights are `api/search/config.py`'s `Fusion`.
 """
 
 from __future__ import annotations
@@ -112,7 +113,6 @@ class ScoreFusion:
         passage_floor = _floor(dense)
         sentence_floor = _floor(singles)
         window_floor = _floor(windows, sentence_floor)
-        question_floor = _floor(questions)
         lexical_weight = fusion.lexical_weight_english if analyzed.language == "en" else fusion.lexical_weight
         query_refs = set(analyzed.legal_refs)
         query_laws = {r.split(" ", 1)[0] for r in query_refs}
@@ -137,7 +137,7 @@ class ScoreFusion:
                 if use.windows:
                     score += fusion.window_weight * (cand.window if cand.window is not None else window_floor)
             if use.questions and cand.question is not None:
-                score += fusion.question_weight * (cand.question - question_floor)
+                score += fusion.question_weight * max(0.0, cand.question - fusion.question_floor)
             if use.lexical:
                 score += lexical_weight * (cand.lexical or 0.0)
             score += fusion.law_bonus * cand.law

@@ -56,12 +56,17 @@ def test_a_passage_only_the_sentence_or_question_retriever_found_is_fetched() ->
     assert all(c.document is not None for c in out["candidates"])
 
 
-def test_the_question_bank_adds_its_margin_over_the_lowest_question() -> None:
-    hits = dict(dense=[passage("a", 0.80), passage("b", 0.80)], sentences=[sentence("a", 0.9), sentence("b", 0.9)],
-                questions=[question("b", 0.95), question("b", 0.93), question("a", 0.91)])
+def test_a_bank_question_counts_only_above_the_floor() -> None:
+    floor, weight = DEFAULT.fusion.question_floor, DEFAULT.fusion.question_weight
+    hits = dict(dense=[passage("a", 0.80), passage("b", 0.80), passage("c", 0.80)],
+                sentences=[sentence("a", 0.9), sentence("b", 0.9), sentence("c", 0.9)],
+                questions=[question("b", floor + 0.05), question("b", floor + 0.03), question("a", floor + 0.01),
+                           question("c", floor - 0.05)])
     with_bank = {c.chunk_id: c for c in fuse(**hits)["candidates"]}
-    assert with_bank["b"].question == 0.95 and with_bank["a"].question == 0.91
-    assert abs((with_bank["b"].score - with_bank["a"].score) - DEFAULT.fusion.question_weight * 0.04) < 1e-9
+    assert with_bank["b"].question == floor + 0.05 and with_bank["c"].question == floor - 0.05
+    assert abs((with_bank["b"].score - with_bank["a"].score) - weight * 0.04) < 1e-9
+    plain = with_bank["c"].score  # below the floor: nothing added
+    assert abs((with_bank["a"].score - plain) - weight * 0.01) < 1e-9
     without = fuse(retrieval=DEFAULT.variant("x", retrieval={"questions": False}).retrieval, **hits)
     scores = {c.chunk_id: c.score for c in without["candidates"]}
     assert scores["a"] == scores["b"]

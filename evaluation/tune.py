@@ -1,0 +1,44 @@
+"""Fit the question bank's fusion weight and floor on the dev set (never on test): `python -m evaluation.tune`.
+
+Runs the dev questions once per candidate weight and floor (abstention off, so that only ranking is
+compared) and prints hit@1, hit@5 and MRR@10 for each, best hit@1 + hit@5 first. The chosen value
+goes into `api/search/config.py` by hand, and is then confirmed once on the test set.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from api.search.config import DEFAULT
+from api.search.engine import SearchEngine
+from evaluation.questions import load_questions
+from evaluation.runner import run_evaluation
+from veiviser.settings import get_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weights", type=float, nargs="+", default=[0.0, 1.0, 2.0, 4.0, 8.0])
+    parser.add_argument("--floors", type=float, nargs="+", default=[0.86, 0.88, 0.9, 0.92],
+                        help="cosines above which a bank question counts")
+    args = parser.parse_args(argv)
+    questions = load_questions(sets={"dev"})
+    configs = {
+        f"w={w:g} floor={f:g}": DEFAULT.variant(f"w={w:g} floor={f:g}", fusion={"question_weight": w,
+                                                                             "question_floor": f}, abstention=False)
+        for w in args.weights for f in args.floors
+    }
+    engine = SearchEngine.open(get_settings())
+    try:
+        reports, _ = run_evaluation(engine, questions, configs)
+    finally:
+        engine.close()
+    rows = sorted(reports, key=lambda r: -(r.metrics["hit@1"] + r.metrics["hit@5"]))
+    print(f"{'config':20} {'hit@1':>6} {'hit@5':>6} {'MRR@10':>7}")
+    for r in rows:
+        print(f"{r.config:20} {r.metrics['hit@1']:6.3f} {r.metrics['hit@5']:6.3f} {r.metrics['MRR@10']:7.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

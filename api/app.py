@@ -72,17 +72,14 @@ def _readable(errors: list[dict[str, Any]]) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-class CatchAllMiddleware:
+class CatchAllMiddleware(security.HttpMiddleware):
     """500 `{"detail": "internal error"}` for any unexpected exception, and a log line with the
     traceback's frames but not the exception's message, which could quote the user's query."""
 
     def __init__(self, app: Any):
         self.app = app
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Any, receive: Any, send: Any) -> None:
         tracked = security.TrackedSend(send)
         try:
             await self.app(scope, receive, tracked)

@@ -66,7 +66,23 @@ async def send_json(send: Send, status: int, body: dict[str, Any], headers: list
     await send({"type": "http.response.body", "body": payload})
 
 
-class SecurityHeadersMiddleware:
+class HttpMiddleware:
+    """Base of the ASGI middlewares here: other scopes (lifespan, websockets) pass through untouched,
+    HTTP requests go to `handle`."""
+
+    app: ASGIApp
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+class SecurityHeadersMiddleware(HttpMiddleware):
     """CSP (with configurable frame-ancestors), nosniff, referrer policy, and no caching of API answers."""
 
     def __init__(self, app: ASGIApp, settings: Settings):
@@ -75,10 +91,7 @@ class SecurityHeadersMiddleware:
         self.docs_csp = content_security_policy(settings, docs=True).encode()
         self.deny_frames = not settings.frame_ancestors
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
         csp = self.docs_csp if path.startswith(_DOCS_PATHS) else self.csp
 
@@ -111,17 +124,14 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"request body too large: at most {max_bytes} bytes are accepted")
 
 
-class BodyLimitMiddleware:
+class BodyLimitMiddleware(HttpMiddleware):
     """413 for bodies over the limit: by Content-Length up front, or while a chunked body streams in."""
 
     def __init__(self, app: ASGIApp, max_bytes: int):
         self.app = app
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
@@ -220,16 +230,13 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
-class AccessLogMiddleware:
+class AccessLogMiddleware(HttpMiddleware):
     """One log line per request with the path but never the query string, which holds the query."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
 

@@ -75,8 +75,7 @@ class SearchEngine:
         confidence = None
         abstained = not candidates
         model = load_abstention_model()
-        use = config.retrieval
-        if model is not None and config.abstention and use.sentences and use.lexical:
+        if model is not None and config.abstention and self._has_signals(config, model.features):
             confidence = round(1.0 - model.probability(signals), 4)
             abstained = abstained or model.abstains(signals)
         base_url = self.settings.public_base_url
@@ -88,6 +87,15 @@ class SearchEngine:
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             signals=signals,
         )
+
+    @staticmethod
+    def _has_signals(config: SearchConfig, features: list[str]) -> bool:
+        """Whether this configuration's retrievers produce every signal the abstention model reads
+        (an ablation without them is measured on ranking alone)."""
+        use = config.retrieval
+        needs = {"top_sentence": use.sentences, "top_passage": use.dense, "top_question": use.questions,
+                 "lexical_per_term": use.lexical}
+        return all(needs.get(feature, True) for feature in features)
 
     def abstention_signals(self, analyzed: AnalyzedQuery, fused: dict[str, float]) -> dict[str, float]:
         """The inputs of the abstention model (api/search/abstention.py)."""

@@ -210,7 +210,7 @@ def test_axe_finds_no_serious_violations(page, width):
         "section": ("/dokumenter/pasientforlop-rop-2018?passasje=pasientforlop-rop-2018%2Findividuell-plan-og-"
                     "pasientforlopet%2F1#individuell-plan-og-pasientforlopet", ".highlighted"),
         "documents": ("/?vis=dokumenter", ".doc-card"),
-        "document": ("/dokumenter/pasientforlop-rop-2018", "ol.toc"),
+        "document": ("/dokumenter/pasientforlop-rop-2018", ".toc"),
         "law": ("/?lov=hol%20%C2%A7%203-2", "a.lovdata-link"),
         "laws": ("/?vis=lover", ".law-index"),
         "embed": ("/embed.html", "[data-veiviser-ready] input"),

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from api.search.stages import STAGES
 from evaluation.bench_http import free_port
 from evaluation.uncertainty import percentile
 from veiviser.settings import Settings
@@ -66,20 +67,32 @@ def bench_builds(settings: Settings, model, scratch: bool) -> dict[str, float]:
 
 
 def bench_queries(engine, questions: list[str], repeat: int = 1) -> dict[str, float]:
-    """In-process latency of the full search (model loaded, warm), one query at a time."""
+    """In-process latency of the full search (model loaded, warm), one query at a time, and where it
+    goes: each stage's median and p95 (api/search/stages.py), and the JSON serialisation of the answer
+    that the HTTP layer adds."""
     for q in questions[:5]:
         engine.search(q)
     times = []
+    stages: dict[str, list[float]] = {name: [] for name in (*STAGES, "serialisation")}
     for _ in range(repeat):
         for q in questions:
             started = time.perf_counter()
-            engine.search(q)
+            response = engine.search(q)
             times.append((time.perf_counter() - started) * 1000)
-    return {
+            for name in STAGES:
+                stages[name].append(response.stages_ms.get(name, 0.0))
+            started = time.perf_counter()
+            response.model_dump_json()
+            stages["serialisation"].append((time.perf_counter() - started) * 1000)
+    figures: dict[str, float] = {
         "query_median_ms": round(statistics.median(times), 1),
         "query_p95_ms": round(percentile(times, 0.95), 1),
         "queries": len(times),
     }
+    for name, values in stages.items():
+        figures[f"stage_{name}_median_ms"] = round(statistics.median(values), 2)
+        figures[f"stage_{name}_p95_ms"] = round(percentile(values, 0.95), 2)
+    return figures
 
 
 def bench_http(settings: Settings, engine, questions: list[str], clients: int, seconds: float) -> dict[str, float]:

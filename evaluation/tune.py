@@ -21,22 +21,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", type=float, nargs="+", default=[0.0, 1.0, 2.0, 4.0, 8.0])
     parser.add_argument("--floors", type=float, nargs="+", default=[0.86, 0.88, 0.9, 0.92],
                         help="cosines above which a bank question counts")
+    parser.add_argument("--margins", type=float, nargs="+", default=[-1.0],
+                        help="distances below the query's best bank question within which a question counts "
+                             "(-1: no relative floor)")
     args = parser.parse_args(argv)
     questions = load_questions(sets={"dev"})
-    configs = {
-        f"w={w:g} floor={f:g}": DEFAULT.variant(f"w={w:g} floor={f:g}", fusion={"question_weight": w,
-                                                                             "question_floor": f}, abstention=False)
-        for w in args.weights for f in args.floors
-    }
+    configs = {}
+    for w in args.weights:
+        for f in args.floors:
+            for m in args.margins:
+                name = f"w={w:g} floor={f:g}" + (f" margin={m:g}" if m >= 0 else "")
+                configs[name] = DEFAULT.variant(name, abstention=False, fusion={
+                    "question_weight": w, "question_floor": f, "question_margin": m if m >= 0 else None})
     engine = SearchEngine.open(get_settings())
     try:
         reports, _ = run_evaluation(engine, questions, configs)
     finally:
         engine.close()
     rows = sorted(reports, key=lambda r: -(r.metrics["hit@1"] + r.metrics["hit@5"]))
-    print(f"{'config':20} {'hit@1':>6} {'hit@5':>6} {'MRR@10':>7}")
+    print(f"{'config':32} {'hit@1':>6} {'hit@5':>6} {'MRR@10':>7}")
     for r in rows:
-        print(f"{r.config:20} {r.metrics['hit@1']:6.3f} {r.metrics['hit@5']:6.3f} {r.metrics['MRR@10']:7.3f}")
+        print(f"{r.config:32} {r.metrics['hit@1']:6.3f} {r.metrics['hit@5']:6.3f} {r.metrics['MRR@10']:7.3f}")
     return 0
 
 

@@ -9,16 +9,15 @@ and the exact text embedded, so a rebuild re-embeds only what changed.
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from haystack import Document, component
-from sentence_transformers import SentenceTransformer
 
-from veiviser.model.loading import PASSAGE_PREFIX, model_id, torch_threads
+from veiviser.model.encoder import Encoder, all_cores
+from veiviser.model.loading import PASSAGE_PREFIX
 
 
 class EmbeddingCache:
@@ -64,7 +63,7 @@ def passage_text(doc: Document) -> str:
 class CachedEmbedder:
     """Adds e5 embeddings (of `prefix` + text) to documents, embedding only texts the cache has not seen."""
 
-    def __init__(self, model: SentenceTransformer, cache: EmbeddingCache | None, batch_size: int = 16,
+    def __init__(self, model: Encoder, cache: EmbeddingCache | None, batch_size: int = 16,
                  progress: bool = False, label: str = "passages", prefix: str = PASSAGE_PREFIX):
         self.model = model
         self.prefix = prefix
@@ -72,7 +71,7 @@ class CachedEmbedder:
         self.batch_size = batch_size
         self.progress = progress
         self.label = label
-        self.model_key = model_id(model)
+        self.model_key = model.model_id
         self.embedded_count = 0
 
     @component.output_types(documents=list[Document])
@@ -85,14 +84,9 @@ class CachedEmbedder:
         if missing:
             if self.progress:
                 print(f"Embedding {len(missing)} {self.label} ({len(texts) - len(missing)} cached)")
-            with torch_threads(os.cpu_count() or 1):  # batches use every core; queries use one
-                vectors = self.model.encode(
-                    [t for _, t in missing],
-                    batch_size=self.batch_size,
-                    normalize_embeddings=True,
-                    show_progress_bar=self.progress,
-                    convert_to_numpy=True,
-                )
+            # batches use every core; queries use one
+            vectors = self.model.encode([t for _, t in missing], batch_size=self.batch_size,
+                                        progress=self.progress, threads=all_cores())
             new = {k: v for (k, _), v in zip(missing, vectors, strict=True)}
             if self.cache:
                 self.cache.put_many(new)

@@ -72,7 +72,8 @@ def load_bank(corpus_dir: Path, chunks: list[Chunk]) -> list[BankQuestion]:
 
 def _load_file(path: Path, doc_id: str, sections: dict[tuple[str, str], list[Chunk]]) -> list[BankQuestion]:
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        # libyaml's parser when PyYAML has it (its wheels do): five times faster, same nodes and marks
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise CorpusError(path, mark.line + 1 if mark else None, f"not valid YAML: {exc}") from None

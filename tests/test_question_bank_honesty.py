@@ -52,8 +52,7 @@ def test_no_bank_question_shares_most_of_its_words_with_an_evaluation_question(b
 
 def test_no_bank_question_means_the_same_as_an_evaluation_question(bank, evaluation, model) -> None:
     def embed(texts: list[str]) -> np.ndarray:
-        return model.encode([QUERY_PREFIX + t for t in texts], batch_size=64, normalize_embeddings=True,
-                            convert_to_numpy=True)
+        return model.encode([QUERY_PREFIX + t for t in texts], batch_size=64, threads=2)
 
     similarity = embed(bank) @ embed([text for _, text in evaluation]).T
     rows, cols = np.nonzero(similarity >= MAX_COSINE)

@@ -32,10 +32,16 @@ class Settings(BaseSettings):
         description="A model hub name (e.g. intfloat/multilingual-e5-small) to load instead of model_dir; "
         "only for deployments that can reach a hub.",
     )
+    encoder: Literal["onnx", "onnx-int8", "torch"] = Field(
+        "onnx",
+        description="Backend of the e5 encoder: `onnx` runs the graph exported at set-up on ONNX Runtime (same "
+        "vectors as torch to cosine 0.999+, about twice as fast); `torch` is sentence-transformers on torch, the "
+        "fallback; `onnx-int8` is a dynamically quantised graph (measured, not the default).",
+    )
     query_threads: int = Field(
         1,
         ge=1,
-        description="torch threads for embedding a query. One is fastest here: a short query gains nothing "
+        description="Threads for embedding a query. One is fastest here: a short query gains nothing "
         "from a second thread and pays for waking it (measured: median 40 ms vs 60 ms per search on 2 cores); "
         "it also leaves the other core to a concurrent request. Index builds use every core.",
     )
@@ -119,6 +125,16 @@ class Settings(BaseSettings):
     query_log_retention_days: int = Field(
         30, ge=1, le=365, description="Days a redacted query log file is kept before it is deleted."
     )
+    feedback_retention_days: int = Field(
+        180, ge=1, le=3650,
+        description="Days a feedback verdict keeps its shared (redacted) query text and query hash; older rows "
+        "keep only the verdict, passage, rank, index version and time (docs/feedback.md).",
+    )
+    feedback_per_minute: int = Field(
+        20, ge=0, description="Feedback submissions per minute per client (POST /api/feedback, on top of the "
+        "general rate limit); 0 turns this limit off."
+    )
+    feedback_burst: int = Field(10, ge=1, description="Feedback submissions a client may make at once.")
     query_hash_key: SecretStr = Field(
         SecretStr(""),
         description="Secret key for the query hashes in the logs; empty means a random key per process, so "

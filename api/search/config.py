@@ -45,6 +45,9 @@ class Fusion:
     lexical_weight_english: float = 0.02
     question_weight: float = 2.0  # fitted on dev (evaluation/tune.py), confirmed on test
     question_floor: float = 0.88  # a bank question counts only above this cosine (e5 cosines crowd 0.8-0.95)
+    # ... and only within this distance of the query's best bank question (None: no relative floor):
+    # how close a cosine is depends on the query, so the best match sets the scale for the others
+    question_margin: float | None = None
     law_match: bool = True
     law_bonus: float = 0.15
     faq_bonus: float = 0.0

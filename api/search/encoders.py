@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from haystack import component
 from haystack.dataclasses import SparseEmbedding
-from sentence_transformers import SentenceTransformer
 
+from veiviser.model.encoder import Encoder
 from veiviser.model.loading import QUERY_PREFIX
 from veiviser.text_analysis import LexicalAnalyzer
 
@@ -14,12 +14,13 @@ from veiviser.text_analysis import LexicalAnalyzer
 class QueryEmbedder:
     """The e5 query embedding of a (possibly expanded) query text."""
 
-    def __init__(self, model: SentenceTransformer):
+    def __init__(self, model: Encoder, threads: int = 1):
         self.model = model
+        self.threads = threads
 
     @component.output_types(embedding=list[float])
     def run(self, text: str) -> dict[str, list[float]]:
-        vector = self.model.encode(QUERY_PREFIX + text, normalize_embeddings=True, convert_to_numpy=True)
+        vector = self.model.encode([QUERY_PREFIX + text], threads=self.threads)[0]
         return {"embedding": vector.tolist()}
 
 

@@ -11,9 +11,6 @@ same results. A search runs:
 from __future__ import annotations
 
 import time
-from typing import Any
-
-import torch
 
 from api.search.abstention import load_model as load_abstention_model
 from api.search.config import DEFAULT, SearchConfig
@@ -21,7 +18,9 @@ from api.search.index_reader import IndexReader
 from api.search.query import AnalyzedQuery, QueryAnalyzer, QueryError
 from api.search.query_path import QueryPath
 from api.search.results import SearchResponse, shape_result
+from api.search.stages import StageTimer
 from veiviser.filters import haystack_filters
+from veiviser.model.encoder import Encoder
 from veiviser.model.loading import load_model
 from veiviser.settings import Settings
 
@@ -32,11 +31,10 @@ WARM_UP_QUERY = "individuell plan"
 class SearchEngine:
     """Model, index and query paths, loaded once; `search` is safe to call from many requests."""
 
-    def __init__(self, settings: Settings, model: Any = None, config: SearchConfig = DEFAULT,
+    def __init__(self, settings: Settings, model: Encoder | None = None, config: SearchConfig = DEFAULT,
                  version: str | None = None):
         self.settings = settings
         self.model = model if model is not None else load_model(settings)
-        torch.set_num_threads(settings.query_threads)
         self.index = IndexReader(settings, self.model, version)
         self.version = self.index.version
         self.manifest = self.index.manifest
@@ -45,7 +43,7 @@ class SearchEngine:
         self._paths: dict[SearchConfig, tuple[QueryAnalyzer, QueryPath]] = {}
 
     @classmethod
-    def open(cls, settings: Settings, model: Any = None, config: SearchConfig = DEFAULT) -> SearchEngine:
+    def open(cls, settings: Settings, model: Encoder | None = None, config: SearchConfig = DEFAULT) -> SearchEngine:
         return cls(settings, model, config)
 
     def close(self) -> None:
@@ -67,25 +65,31 @@ class SearchEngine:
         config = config or self.default_config
         if not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
             raise QueryError(f"top_k must be a whole number from 1 to {MAX_TOP_K}, got {top_k!r}")
+        timer = StageTimer()
         analyzer, path = self._path(config)
-        analyzed = analyzer.run(query)["analyzed"]
-        output = path.run(analyzed, haystack_filters(filters, self.documents))
+        with timer.stage("analysis"):
+            analyzed = analyzer.run(query)["analyzed"]
+            where = haystack_filters(filters, self.documents)
+        output = path.run(analyzed, where, timer)
         candidates = output["candidates"]
-        signals = self.abstention_signals(analyzed, output["signals"])
-        confidence = None
-        abstained = not candidates
-        model = load_abstention_model()
-        if model is not None and config.abstention and self._has_signals(config, model.features):
-            confidence = round(1.0 - model.probability(signals), 4)
-            abstained = abstained or model.abstains(signals)
+        with timer.stage("abstention"):
+            signals = self.abstention_signals(analyzed, output["signals"])
+            confidence = None
+            abstained = not candidates
+            model = load_abstention_model()
+            if model is not None and config.abstention and self._has_signals(config, model.features):
+                confidence = round(1.0 - model.probability(signals), 4)
+                abstained = abstained or model.abstains(signals)
         base_url = self.settings.public_base_url
+        results = [shape_result(c, analyzed.text, self.documents, base_url, timer) for c in candidates[:top_k]]
         return SearchResponse(
             query=analyzed.text,
             abstained=abstained,
             confidence=confidence,
-            results=[shape_result(c, analyzed.text, self.documents, base_url) for c in candidates[:top_k]],
+            results=results,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             signals=signals,
+            stages_ms={name: round(ms, 3) for name, ms in timer.ms.items()},
         )
 
     @staticmethod

@@ -110,6 +110,9 @@ class ScoreFusion:
             for doc in self.fetch(missing):
                 pool[doc.meta["chunk_id"]].document = doc
 
+        top_question = max((d.score or 0.0 for d in questions), default=0.0)
+        question_floor = fusion.question_floor if fusion.question_margin is None else \
+            max(fusion.question_floor, top_question - fusion.question_margin)
         passage_floor = _floor(dense)
         sentence_floor = _floor(singles)
         window_floor = _floor(windows, sentence_floor)
@@ -137,7 +140,7 @@ class ScoreFusion:
                 if use.windows:
                     score += fusion.window_weight * (cand.window if cand.window is not None else window_floor)
             if use.questions and cand.question is not None:
-                score += fusion.question_weight * max(0.0, cand.question - fusion.question_floor)
+                score += fusion.question_weight * max(0.0, cand.question - question_floor)
             if use.lexical:
                 score += lexical_weight * (cand.lexical or 0.0)
             score += fusion.law_bonus * cand.law
@@ -150,6 +153,6 @@ class ScoreFusion:
             "top_sentence": max((d.score or 0.0 for d in singles), default=0.0),
             "top_passage": max((d.score or 0.0 for d in dense), default=0.0),
             "top_lexical": raw_lexical,
-            "top_question": max((d.score or 0.0 for d in questions), default=0.0),
+            "top_question": top_question,
         }
         return {"candidates": ranked, "signals": signals}

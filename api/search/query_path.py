@@ -27,6 +27,8 @@ from api.search.fusion import ScoreFusion
 from api.search.index_reader import IndexReader
 from api.search.lexical_index import PostingsBM25Retriever
 from api.search.query import AnalyzedQuery
+from api.search.stages import StageTimer
+from veiviser.model.encoder import Encoder
 
 DenseRetriever = MatrixEmbeddingRetriever | QdrantEmbeddingRetriever
 
@@ -49,7 +51,7 @@ class QueryPath:
     fusion: ScoreFusion
 
     @classmethod
-    def build(cls, reader: IndexReader, model: Any, config: SearchConfig) -> QueryPath:
+    def build(cls, reader: IndexReader, model: Encoder, config: SearchConfig) -> QueryPath:
         use = config.retrieval
         lexical = None
         if use.lexical:
@@ -57,7 +59,8 @@ class QueryPath:
                        if reader.lexical_index is not None
                        else QdrantSparseEmbeddingRetriever(reader.stores["chunks"], top_k=use.lexical_top_k))
         return cls(
-            embedder=QueryEmbedder(model) if use.dense or use.sentences or use.questions else None,
+            embedder=QueryEmbedder(model, reader.settings.query_threads)
+            if use.dense or use.sentences or use.questions else None,
             passages=_dense(reader.passage_index, reader.stores["chunks"], use.dense_top_k) if use.dense else None,
             sentences=_dense(reader.sentence_index, reader.stores["sentences"], use.sentence_top_k)
             if use.sentences else None,
@@ -68,17 +71,22 @@ class QueryPath:
             fusion=ScoreFusion(config.fusion, use, fetch=reader.passages),
         )
 
-    def run(self, analyzed: AnalyzedQuery, filters: dict | None) -> dict[str, Any]:
+    def run(self, analyzed: AnalyzedQuery, filters: dict | None, timer: StageTimer | None = None) -> dict[str, Any]:
         """`{candidates, signals}`: every passage any retriever found, best first."""
+        timer = timer or StageTimer()
         inputs: dict[str, Any] = {"analyzed": analyzed}
         if self.embedder is not None:
-            embedding = self.embedder.run(analyzed.dense_text)["embedding"]
+            with timer.stage("embedding"):
+                embedding = self.embedder.run(analyzed.dense_text)["embedding"]
             for name in ("passages", "sentences", "questions"):
                 retriever = getattr(self, name)
                 if retriever is not None:
-                    found = retriever.run(query_embedding=embedding, filters=filters)["documents"]
+                    with timer.stage(name):
+                        found = retriever.run(query_embedding=embedding, filters=filters)["documents"]
                     inputs["dense" if name == "passages" else name] = found
         if self.lexical_encoder is not None and self.lexical is not None:
-            sparse = self.lexical_encoder.run(analyzed.lexical_text)["sparse_embedding"]
-            inputs["lexical"] = self.lexical.run(query_sparse_embedding=sparse, filters=filters)["documents"]
-        return self.fusion.run(**inputs)
+            with timer.stage("lexical"):
+                sparse = self.lexical_encoder.run(analyzed.lexical_text)["sparse_embedding"]
+                inputs["lexical"] = self.lexical.run(query_sparse_embedding=sparse, filters=filters)["documents"]
+        with timer.stage("fusion"):
+            return self.fusion.run(**inputs)

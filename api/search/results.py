@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from api.search.fusion import Candidate
+from api.search.stages import StageTimer
 from veiviser.laws import law_of_ref, ref_url
 from veiviser.sentences import sentence_spans
 from veiviser.text_analysis import words
@@ -31,6 +32,18 @@ class LegalRef(BaseModel):
                             examples=["https://lovdata.no/lov/2011-06-24-30/§3-2"])
 
 
+class DocRef(BaseModel):
+    """A related document (one that replaces or is replaced by another), named as a reader names it."""
+
+    id: str = Field(examples=["nasjonal-veileder-horing-2024"])
+    title: str
+    short_title: str | None = None
+    year: int | None = Field(None, examples=[2024])
+    status: str | None = Field(None, examples=["høringsutkast"])
+    url: str = Field(description="The search page's view of the document.",
+                     examples=["/dokumenter/nasjonal-veileder-horing-2024"])
+
+
 class Citation(BaseModel):
     """Where the passage comes from, complete enough to quote it."""
 
@@ -45,6 +58,9 @@ class Citation(BaseModel):
         None, description="Set when the document is a consultation draft or historical: not the valid guidance."
     )
     superseded_by: list[str] = Field(default_factory=list)
+    replaced_by: list[DocRef] = Field(default_factory=list, description="Newer documents that replace (or, "
+                                      "for a draft, will replace) this one.")
+    replaces: list[DocRef] = Field(default_factory=list, description="Older documents this one replaces.")
     chapter: str
     section_number: str
     section_title: str
@@ -98,6 +114,7 @@ class SearchResponse(BaseModel):
     # for the evaluation and the CLI's --json, not part of the API's answer
     confidence: float | None = Field(None, exclude=True)
     signals: dict[str, float] = Field(default_factory=dict, exclude=True)
+    stages_ms: dict[str, float] = Field(default_factory=dict, exclude=True)  # api/search/stages.py
 
 
 # -- citations -------------------------------------------------------------------------------------
@@ -122,6 +139,8 @@ def cite(item: dict[str, Any], documents: dict[str, dict[str, Any]], base_url: s
         status=status,
         status_flag=FLAGGED_STATUSES.get(status),
         superseded_by=doc.get("superseded_by", []),
+        replaced_by=replaced_by(item["doc_id"], documents, base_url),
+        replaces=replaces(item["doc_id"], documents, base_url),
         chapter=item.get("chapter", ""),
         section_number=item.get("section_number", ""),
         section_title=item.get("section_title", ""),
@@ -131,6 +150,27 @@ def cite(item: dict[str, Any], documents: dict[str, dict[str, Any]], base_url: s
         source_file=doc.get("source_file"),
         source_lines=tuple(lines) if lines else None,
     )
+
+
+def doc_ref(doc_id: str, documents: dict[str, dict[str, Any]], base_url: str) -> DocRef:
+    doc = documents.get(doc_id, {})
+    return DocRef(id=doc_id, title=doc.get("title") or doc_id, short_title=doc.get("short_title"),
+                  year=doc.get("year"), status=doc.get("status"), url=document_url(base_url, doc_id))
+
+
+def replaced_by(doc_id: str, documents: dict[str, dict[str, Any]], base_url: str) -> list[DocRef]:
+    """The documents replacing this one: its own `superseded_by`, and those whose `supersedes` names
+    it (the front matter may state the link on one side only)."""
+    ids = [*documents.get(doc_id, {}).get("superseded_by", []),
+           *(other for other, doc in documents.items() if doc_id in doc.get("supersedes", []))]
+    return [doc_ref(i, documents, base_url) for i in dict.fromkeys(ids) if i in documents]
+
+
+def replaces(doc_id: str, documents: dict[str, dict[str, Any]], base_url: str) -> list[DocRef]:
+    """The documents this one replaces, from either side's front matter (see `replaced_by`)."""
+    ids = [*documents.get(doc_id, {}).get("supersedes", []),
+           *(other for other, doc in documents.items() if doc_id in doc.get("superseded_by", []))]
+    return [doc_ref(i, documents, base_url) for i in dict.fromkeys(ids) if i in documents]
 
 
 def legal_refs(refs: list[str] | None) -> list[LegalRef]:
@@ -148,26 +188,31 @@ def _round(value: float | None) -> float | None:
 
 
 def shape_result(cand: Candidate, query_text: str, documents: dict[str, dict[str, Any]],
-                 base_url: str) -> SearchResult:
+                 base_url: str, timer: StageTimer | None = None) -> SearchResult:
+    timer = timer or StageTimer()
     doc = cand.document
     assert doc is not None
     text = doc.content or ""
     meta = doc.meta
-    return SearchResult(
-        id=meta["chunk_id"],
-        score=round(cand.score, 4),
-        text=text,
-        highlights=highlights(cand, text, query_text),
-        citation=cite(meta, documents, base_url),
-        legal_refs=legal_refs(meta.get("legal_refs")),
-        pathway=meta.get("pathway") or [],
-        target_groups=meta.get("target_groups") or [],
-        kind=meta["kind"],
-        strength=meta.get("strength"),
-        footnotes=meta.get("footnotes") or [],
-        evidence=Evidence(passage=_round(cand.passage), sentence=_round(cand.sentence), window=_round(cand.window),
-                          question=_round(cand.question), lexical=_round(cand.lexical), law=cand.law),
-    )
+    with timer.stage("highlights"):
+        marked = highlights(cand, text, query_text)
+    with timer.stage("shaping"):
+        return SearchResult(
+            id=meta["chunk_id"],
+            score=round(cand.score, 4),
+            text=text,
+            highlights=marked,
+            citation=cite(meta, documents, base_url),
+            legal_refs=legal_refs(meta.get("legal_refs")),
+            pathway=meta.get("pathway") or [],
+            target_groups=meta.get("target_groups") or [],
+            kind=meta["kind"],
+            strength=meta.get("strength"),
+            footnotes=meta.get("footnotes") or [],
+            evidence=Evidence(passage=_round(cand.passage), sentence=_round(cand.sentence),
+                              window=_round(cand.window), question=_round(cand.question),
+                              lexical=_round(cand.lexical), law=cand.law),
+        )
 
 
 def highlights(cand: Candidate, text: str, query_text: str) -> list[Highlight]:

@@ -29,10 +29,11 @@ from api.catalog import Catalog
 from api.dependencies import Serving
 from api.privacy import QueryLogger, prune_query_logs
 from api.reload import RetiringEngines, follow_current, open_serving
-from api.routers import documents, filters, health, laws, passages, sections, suggest
+from api.routers import documents, feedback, filters, health, laws, opensearch, passages, pathways, sections, suggest
 from api.routers import search as search_router
 from api.search.engine import SearchEngine
 from api.search.query import QueryError
+from veiviser.feedback import FeedbackStore
 from veiviser.filters import FilterError
 from veiviser.index_format import check_server_index, version_folder
 from veiviser.settings import PROJECT_ROOT, Settings, get_settings
@@ -130,6 +131,7 @@ def create_app(settings: Settings, engine: SearchEngine | None = None) -> FastAP
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.query_log == "redacted":
             prune_query_logs(settings.data_dir / "query-log", settings.query_log_retention_days)
+        FeedbackStore.for_settings(settings).prune()
         _load(app, settings, engine)
         watcher = None
         if owns_engine and settings.reload_interval_s > 0:
@@ -173,7 +175,8 @@ def create_app(settings: Settings, engine: SearchEngine | None = None) -> FastAP
             detail = f"no such endpoint: {request.url.path}; see /docs"
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
-    for module in (search_router, filters, documents, sections, passages, laws, suggest, health):
+    for module in (search_router, filters, documents, sections, passages, laws, pathways, suggest, feedback,
+                   health, opensearch):
         app.include_router(module.router)
 
     Instrumentator(

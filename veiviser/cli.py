@@ -286,7 +286,81 @@ def cmd_model(args: argparse.Namespace) -> int:
     if settings.model_name:
         print(f"using model {settings.model_name} from the model hub (VEIVISER_MODEL_NAME)")
         return 0
-    print(f"model ready at {provision_model(settings.model_dir, progress=True)}")
+    folder = provision_model(settings.model_dir, progress=True)
+    if settings.encoder.startswith("onnx"):
+        from veiviser.model.onnx_export import export_onnx
+
+        export_onnx(folder, int8=settings.encoder == "onnx-int8", progress=True)
+    print(f"model ready at {folder} (encoder: {settings.encoder})")
+    return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _feedback_sources():
+    """The feedback store (pruned to its retention limit first) and the current index's catalog, if any."""
+    from api.catalog import Catalog
+    from veiviser.feedback import FeedbackStore
+    from veiviser.index_format import current_version
+
+    settings = get_settings()
+    store = FeedbackStore.for_settings(settings)
+    store.prune()
+    version = current_version(settings)
+    return store, (Catalog(settings, version) if version else None)
+
+
+def cmd_feedback_stats(args: argparse.Namespace) -> int:
+    store, catalog = _feedback_sources()
+    stats = store.stats()
+    where = f"index {catalog.version}" if catalog else "no index: passages without titles"
+    print(f"{_count(stats.total, 'feedback verdict')} in {store.path} ({where})")
+    print(f"\nresults (\"Svarte dette på spørsmålet?\"): {_count(len(stats.passages), 'passage')}")
+    if stats.passages:
+        print(f"  {'yes':>4} {'no':>4}  passage")
+    for p in stats.passages:
+        print(f"  {p.yes:>4} {p.no:>4}  {p.passage_id}")
+        chunk = catalog.chunks.get(p.passage_id) if catalog else None
+        if chunk is not None:
+            doc = catalog.documents.get(chunk["doc_id"], {})
+            section = " ".join(part for part in (chunk.get("section_number"), chunk.get("section_title")) if part)
+            print(f"  {'':9}  {doc.get('short_title') or chunk.get('doc_title')} › {section}")
+        elif catalog:
+            print(f"  {'':9}  (not in the current index)")
+    print(f"\nabstentions (\"Burde Veiviser ha funnet noe?\"): {stats.disputed_abstentions} disputed (yes), "
+          f"{stats.accepted_abstentions} accepted (no)")
+    if stats.disputed_queries:
+        print("  disputed, with the shared (redacted) query:")
+    for text, count in stats.disputed_queries:
+        print(f"  {count:>4}  {text}")
+    return 0
+
+
+def cmd_feedback_export(args: argparse.Namespace) -> int:
+    from evaluation.questions import parse_line
+    from veiviser.index_format import IndexUnavailable
+
+    store, catalog = _feedback_sources()
+    if catalog is None:
+        raise IndexUnavailable("no index yet: the passages' text comes from it; run `veiviser index build`")
+    lines, notes = store.export_questions(catalog.chunks)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    texts = [json.dumps(line, ensure_ascii=False) for line in lines]
+    for n, text in enumerate(texts, start=1):
+        parse_line(Path(args.out or "feedback.jsonl"), n, text)  # the evaluation suite's own check
+    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
+    try:
+        for text in texts:
+            out.write(text + "\n")
+    finally:
+        if args.out:
+            out.close()
+    if args.out:
+        print(f"wrote {_count(len(texts), 'question')} to {args.out}: review them before adding them to "
+              "evaluation/questions/", file=sys.stderr)
     return 0
 
 
@@ -364,13 +438,23 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-save", action="store_true", help="print only; do not update evaluation/reports/bench.*")
     bench.set_defaults(func=cmd_bench)
 
-    model = sub.add_parser("model", help="provision the offline embedding model (first set-up)")
+    model = sub.add_parser("model", help="provision the offline embedding model and its ONNX export (first set-up)")
     model.set_defaults(func=cmd_model)
 
     serve = sub.add_parser("serve", help="serve the search page and API (builds the index on first run)")
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.set_defaults(func=cmd_serve)
+
+    feedback = sub.add_parser("feedback", help="what users said about results and abstentions (docs/feedback.md)")
+    feedback_sub = feedback.add_subparsers(dest="feedback_command", required=True)
+    feedback_sub.add_parser("stats", help="verdicts per passage and the abstentions users disputed").set_defaults(
+        func=cmd_feedback_stats
+    )
+    fe = feedback_sub.add_parser("export", help="shared questions with the passages marked useful, as evaluation "
+                                                "questions (JSON Lines) for a person to review")
+    fe.add_argument("--out", help="file to write (default: standard output)")
+    fe.set_defaults(func=cmd_feedback_export)
     return parser
 
 

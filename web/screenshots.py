@@ -16,12 +16,18 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+# name -> (address, element to wait for, element to focus before the picture or None)
 VIEWS = {
-    "search": ("/?q=individuell+plan", ".result"),
+    "search": ("/?q=individuell+plan", ".result", None),
+    "answer": ("/?q=b%C3%B8r+kommunen+tilby+bolig", ".result button.strength", ".result button.strength"),
     "section": ("/dokumenter/pasientforlop-rop-2018?passasje=pasientforlop-rop-2018%2Findividuell-plan-og-"
-                "pasientforlopet%2F1#individuell-plan-og-pasientforlopet", ".highlighted"),
-    "abstain": ("/?q=hvordan+baker+jeg+br%C3%B8d", ".abstain"),
-    "documents": ("/?vis=dokumenter", ".doc-card"),
+                "pasientforlopet%2F1#individuell-plan-og-pasientforlopet", ".highlighted", None),
+    "abstain": ("/?q=hvordan+baker+jeg+br%C3%B8d", ".abstain .feedback", None),
+    "documents": ("/?vis=dokumenter", ".doc-card", None),
+    "pathways": ("/?vis=forlop", ".main-pathway", None),
+    "pathway": ("/?vis=forlop&target_group=p%C3%A5r%C3%B8rende", ".pathway-results", None),
+    "laws": ("/?vis=lover&filter=omsorgstjenesteloven", ".law-group:not([hidden])", None),
+    "help": ("/?vis=hjelp", "#styrke", None),
 }
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
@@ -46,10 +52,14 @@ def take(url: str, out: Path) -> list[Path]:
             context = browser.new_context(base_url=url, viewport={"width": width, "height": height},
                                           device_scale_factor=1, locale="nb-NO")
             page = context.new_page()
-            for name, (path, ready) in VIEWS.items():
+            for name, (path, ready, focus) in VIEWS.items():
                 page.goto(path)
                 page.wait_for_selector(ready)
                 page.evaluate("() => document.activeElement && document.activeElement.blur()")
+                if focus:  # e.g. a strength badge, its explanation shown as on keyboard focus
+                    target = page.locator(focus).first
+                    target.evaluate("el => el.closest('.result').scrollIntoView({block: 'start'})")
+                    target.focus()
                 target = out / f"{name}-{size}.png"
                 page.screenshot(path=str(target), full_page=False)
                 saved.append(target)

@@ -15,8 +15,11 @@ router = APIRouter(prefix="/api/laws", tags=["laws"])
 
 @router.get("", response_model=LawList, summary="Every law reference the corpus cites")
 def list_laws(catalog: Annotated[Catalog, Depends(get_catalog)]) -> dict[str, Any]:
-    """Each cited reference (a paragraph, a chapter or a whole act) with passage and document counts."""
-    return {"laws": catalog.laws()}
+    """Each cited reference (a paragraph, a chapter or a whole act) with passage and document counts:
+    `laws` as one list by law key, `laws_grouped` grouped by law as a lawyer lists them (laws in force
+    first, repealed ones marked "opphevet"; within a law the whole act, then the paragraphs in numeric
+    order, then the chapters)."""
+    return {"laws": catalog.laws(), "laws_grouped": catalog.laws_grouped()}
 
 
 @router.get("/{ref}", response_model=LawDetail, responses={404: {"model": ErrorResponse}},
@@ -27,13 +30,10 @@ def get_law(
                                          "'helse- og omsorgstjenesteloven § 3-2' are understood too.",
                              examples=["hol § 3-2"])],
 ) -> dict[str, Any]:
+    """Every passage citing the reference, current documents first (gjeldende, høringsutkast,
+    historisk, lokal; newer first), then in reading order; each with its whole text and an excerpt."""
     key = catalog.normalise_ref(ref)
     if key is None:
         raise HTTPException(404, f"no passage cites '{ref}'; see /api/laws for the cited references")
     summary = next(item for item in catalog.laws() if item["ref"] == key)
-    passages = []
-    for cid in catalog.law_refs[key]:
-        chunk = catalog.chunks[cid]
-        passages.append({"id": cid, "text": chunk["text"], "citation": catalog.citation(chunk),
-                         "legal_refs": catalog.legal_refs(chunk.get("legal_refs", []))})
-    return {"law": summary, "passages": passages}
+    return {"law": summary, "law_group": catalog.law_group(summary["law"]), "passages": catalog.law_passages(key)}

@@ -25,7 +25,8 @@ def get_section(
                                      examples=["sammen-om-mestring-2014"])] = None,
 ) -> dict[str, Any]:
     """The section's text with its passages' ids, its subsections, the previous and next section of the
-    document, and breadcrumbs from the document down to it."""
+    document, breadcrumbs from the document down to it, and the documents replacing (or replaced by)
+    its document."""
     if doc is not None and doc not in catalog.documents:
         raise HTTPException(404, f"no document '{doc}'; see /api/documents for the ids")
     try:
@@ -62,4 +63,5 @@ def get_section(
         "previous": catalog.section_ref(doc_id, position - 1),
         "next": catalog.section_ref(doc_id, position + 1),
         "breadcrumbs": catalog.breadcrumbs(doc_id, position),
+        **catalog.versions(doc_id),  # "Denne veilederen erstattes av …"
     }

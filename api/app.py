@@ -1,8 +1,8 @@
 """The HTTP API: the same search as the CLI, browse endpoints, health and metrics, safe by default.
 
 `create_app` loads the engine and the catalog once (in the lifespan, or takes a ready engine
-from the caller) and keeps them in `app.state`; `serve` runs it under uvicorn: one worker in
-embedded mode (local storage allows one process), `settings.workers` with a Qdrant server.
+from the caller) and keeps them in `app.state`; `serve` runs it under uvicorn with
+`settings.workers` workers, in embedded mode as with a Qdrant server.
 """
 
 from __future__ import annotations
@@ -214,8 +214,9 @@ def app_from_environment() -> FastAPI:
 
 
 def worker_count(settings: Settings) -> int:
-    """Embedded local Qdrant storage may be opened by one process only; a server serves many."""
-    return settings.workers if settings.qdrant_url else 1
+    """`settings.workers` in both modes: in embedded mode each worker holds the local storage only
+    while it loads the index into memory, and the workers take turns (api/search/index_reader.py)."""
+    return settings.workers
 
 
 def export_settings(settings: Settings) -> None:
@@ -250,12 +251,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
 
     _quiet_logs()
     workers = worker_count(settings)
-    if settings.qdrant_url:
-        logger.info("starting on http://%s:%d with %d worker(s), Qdrant server %s", host, port, workers,
-                    settings.qdrant_url)
-    else:
-        logger.info("starting on http://%s:%d with one worker: embedded local Qdrant storage allows a single "
-                    "process (set VEIVISER_QDRANT_URL to a Qdrant server for VEIVISER_WORKERS workers)", host, port)
+    logger.info("starting on http://%s:%d with %d worker(s), %s", host, port, workers,
+                f"Qdrant server {settings.qdrant_url}" if settings.qdrant_url else "embedded index in memory")
     if workers > 1:
         export_settings(settings)
         target: Any = "api.app:app_from_environment"

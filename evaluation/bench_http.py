@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -129,6 +136,63 @@ class LocalServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(30)
+
+
+@contextmanager
+def served_api(workers: int = 1, env: dict[str, str] | None = None, cwd: Path | None = None,
+               python: str = sys.executable, timeout_s: float = 240) -> Iterator[ServedApi]:
+    """A real `veiviser serve` process (its own model and index, `workers` worker processes, no rate
+    limit) on a free loopback port, ready when entered; stopped on exit."""
+    port = free_port()
+    process = subprocess.Popen(
+        [python, "-m", "veiviser.cli", "serve", "--port", str(port)], cwd=cwd,
+        env={**os.environ, "VEIVISER_RATE_LIMIT_PER_MINUTE": "0", "VEIVISER_WORKERS": str(workers), **(env or {})},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + timeout_s
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.time() > deadline or process.poll() is not None:
+                raise RuntimeError(f"`veiviser serve` did not become ready on {url}")
+            time.sleep(0.5)
+        yield ServedApi(url, process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+@dataclass(frozen=True)
+class ServedApi:
+    url: str
+    pid: int
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes uvicorn started (none when it serves in its own process)."""
+        return [pid for pid in _children(self.pid) if "python" in Path(f"/proc/{pid}/cmdline").read_text()
+                and "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text()]
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server and its worker processes, together."""
+        pids = [self.pid, *_children(self.pid)]
+        total_kb = 0
+        for pid in pids:
+            status = Path(f"/proc/{pid}/status").read_text()
+            total_kb += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+        return round(total_kb / 1024, 1)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        for child in map(int, children):
+            found += [child, *_children(child)]
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:

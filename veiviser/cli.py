@@ -270,6 +270,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     figures["peak_memory_mb"] = bench.peak_memory_mb()
+    if not args.skip_http:  # after the engine is closed: local mode lets one process load the index at a time
+        print(f"serving with `veiviser serve`: memory, and {args.clients} clients on {settings.workers} workers …",
+              file=sys.stderr)
+        figures.update(bench.bench_served(questions, args.clients, args.seconds, settings.workers))
     print(f"{'figure':32} {'now':>10} {'last':>10} {'ratio':>7}  target")
     for key, value, before, ratio, target in bench.compare(figures, previous):
         if key != "measured_at":

@@ -9,6 +9,7 @@ mode's per-point Python loops. Against a Qdrant server the stores are searched b
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from haystack import Document
@@ -32,6 +33,8 @@ from veiviser.model.encoder import Encoder
 from veiviser.settings import Settings
 from veiviser.text_analysis import LexicalAnalyzer
 
+LOCAL_TURN_TIMEOUT_S = 120.0
+
 
 class IndexReader:
     """One index version, open for search; `stores` maps each collection kind to its store."""
@@ -51,9 +54,7 @@ class IndexReader:
         self.folder = version_folder(settings, self.version)
         self.documents: dict[str, dict[str, Any]] = json.loads((self.folder / "documents.json").read_text("utf-8"))
         self.lexical = LexicalAnalyzer.load(self.folder / "lexical.json")
-        self.stores: dict[str, QdrantDocumentStore] = {
-            kind: open_store(settings, self.folder, self.version, kind, self.manifest.dim) for kind in KINDS
-        }
+        self.stores: dict[str, QdrantDocumentStore] = {kind: self._open(kind) for kind in KINDS}
         self.passage_index: DenseIndex | None = None
         self.sentence_index: DenseIndex | None = None
         self.question_index: DenseIndex | None = None
@@ -73,6 +74,29 @@ class IndexReader:
             sentences += sentence_windows(singles)
         self.sentence_index = DenseIndex(sentences)
         self.question_index = DenseIndex(questions)
+        # Search no longer needs local mode's own copy of every point, so the clients are closed: that
+        # frees its memory and lets the next worker open the collections. A store used again (the
+        # tests compare the two) reopens by itself.
+        for store in self.stores.values():
+            close_store(store)
+            store._client = None
+
+    def _open(self, kind: str) -> QdrantDocumentStore:
+        """A collection's store. In local mode only one process may hold a collection at a time, and
+        each holds it only while loading (see `_load_memory_indexes`), so the API's workers take
+        turns: a worker that finds it held waits for its turn (a load takes seconds)."""
+        store = open_store(self.settings, self.folder, self.version, kind, self.manifest.dim)
+        if self.settings.qdrant_url:
+            return store
+        deadline = time.monotonic() + LOCAL_TURN_TIMEOUT_S
+        while True:
+            try:
+                store._initialize_client()
+                return store
+            except RuntimeError as exc:
+                if "already accessed" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def _all_points(self, kind: str) -> list[Document]:
         store = self.stores[kind]
@@ -91,4 +115,6 @@ class IndexReader:
 
     def close(self) -> None:
         for store in self.stores.values():
-            close_store(store)
+            if store._client is not None:
+                close_store(store)
+                store._client = None

@@ -1,5 +1,5 @@
-"""Worker processes: one in embedded mode (local storage allows one process), `workers` with a Qdrant
-server, and settings that reach the workers intact through the environment."""
+"""Worker processes: `workers` of them in embedded mode as with a Qdrant server, and settings that
+reach the workers intact through the environment."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from api.app import export_settings, serve, worker_count
 from veiviser.settings import Settings
 
 
-def test_worker_count_depends_on_the_mode(settings) -> None:
-    assert worker_count(settings.model_copy(update={"workers": 4})) == 1
+def test_worker_count_is_the_setting_in_both_modes(settings) -> None:
+    assert worker_count(settings.model_copy(update={"workers": 4})) == 4
     assert worker_count(settings.model_copy(update={"workers": 4, "qdrant_url": "http://qdrant:6333"})) == 4
 
 
@@ -26,7 +26,7 @@ def test_settings_travel_to_workers_through_the_environment(settings, monkeypatc
     assert Settings() == original
 
 
-@pytest.mark.parametrize("url, workers, factory", [("", 1, False), ("http://qdrant:6333", 3, True)])
+@pytest.mark.parametrize("url, workers, factory", [("", 1, False), ("", 3, True), ("http://qdrant:6333", 3, True)])
 def test_serve_passes_workers_to_uvicorn(settings, monkeypatch, caplog, url, workers, factory) -> None:
     import uvicorn
 
@@ -35,9 +35,8 @@ def test_serve_passes_workers_to_uvicorn(settings, monkeypatch, caplog, url, wor
     monkeypatch.setattr(uvicorn, "run", lambda target, **kw: calls.append((target, kw)))
     monkeypatch.setattr(app_module, "create_app", lambda s: "app")
     with caplog.at_level(logging.INFO, logger="veiviser.api"):
-        serve(settings.model_copy(update={"qdrant_url": url, "workers": 3}))
+        serve(settings.model_copy(update={"qdrant_url": url, "workers": workers}))
     target, kwargs = calls[0]
     assert kwargs["workers"] == workers and kwargs["factory"] is factory
     assert target == ("api.app:app_from_environment" if factory else "app")
-    if not url:
-        assert "one worker: embedded local Qdrant storage allows a single process" in caplog.text
+    assert f"with {workers} worker(s), " + ("embedded index in memory" if not url else "Qdrant server") in caplog.text

@@ -32,6 +32,7 @@ def _fake_model(folder: Path) -> Path:
     out = onnx_export.onnx_dir(folder)
     out.mkdir()
     (out / onnx_export.ONNX_FILE).write_bytes(b"graph")
+    (out / onnx_export.WORDS_FILE).write_bytes(b"table")
     stamp = {"format_version": onnx_export.FORMAT_VERSION,
              "weights_sha256": onnx_export._weights_digest(folder), "weights_stat": onnx_export._weights_stat(folder)}
     (out / onnx_export.STAMP_FILE).write_text(json.dumps(stamp), "utf-8")

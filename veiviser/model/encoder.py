@@ -70,10 +70,12 @@ class OnnxEncoder:
 
     max_batch_tokens = 1024  # measured: ORT on CPU is fastest with small batches (4 passages ≈ 1.5× 16)
 
-    def __init__(self, onnx_file: Path, tokenizer_file: Path, model_id: str, max_length: int = 512):
+    def __init__(self, onnx_file: Path, words_file: Path, tokenizer_file: Path, model_id: str,
+                 max_length: int = 512):
         from tokenizers import Tokenizer
 
         self.onnx_file = onnx_file
+        self.words = np.load(words_file, mmap_mode="r")  # token id -> input vector, paged in as used
         self.model_id = model_id
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self.tokenizer.enable_truncation(max_length)
@@ -107,13 +109,13 @@ class OnnxEncoder:
         for start, stop in batches:
             rows = order[start:stop]
             width = max(len(encodings[i].ids) for i in rows)
-            ids = np.full((len(rows), width), self.pad_id, dtype=np.int64)
+            ids = np.full((len(rows), width), self.pad_id, dtype=np.intp)
             mask = np.zeros((len(rows), width), dtype=np.int64)
             for r, i in enumerate(rows):
                 n = len(encodings[i].ids)
                 ids[r, :n] = encodings[i].ids
                 mask[r, :n] = 1
-            out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            out[rows] = session.run(None, {"words": self.words[ids], "attention_mask": mask})[0]
         return out
 
 

@@ -42,8 +42,8 @@ def load_model(settings: Settings, progress: bool = True) -> Encoder:
     model_id = folder_model_id(folder)
     if settings.encoder == "torch":
         return TorchEncoder(str(folder), model_id)
-    from veiviser.model.onnx_export import INT8_FILE, ONNX_FILE, export_onnx
+    from veiviser.model.onnx_export import INT8_FILE, ONNX_FILE, WORDS_FILE, export_onnx
 
     onnx = export_onnx(folder, int8=settings.encoder == "onnx-int8", progress=progress)
     graph = onnx / (INT8_FILE if settings.encoder == "onnx-int8" else ONNX_FILE)
-    return OnnxEncoder(graph, folder / "tokenizer.json", model_id, max_sequence_length(folder))
+    return OnnxEncoder(graph, onnx / WORDS_FILE, folder / "tokenizer.json", model_id, max_sequence_length(folder))

@@ -57,12 +57,13 @@ def test_a_passage_only_the_sentence_or_question_retriever_found_is_fetched() ->
 
 
 def test_a_bank_question_counts_only_above_the_floor() -> None:
-    floor, weight = DEFAULT.fusion.question_floor, DEFAULT.fusion.question_weight
+    no_margin = DEFAULT.variant("no margin", fusion={"question_margin": None}).fusion
+    floor, weight = no_margin.question_floor, no_margin.question_weight
     hits = dict(dense=[passage("a", 0.80), passage("b", 0.80), passage("c", 0.80)],
                 sentences=[sentence("a", 0.9), sentence("b", 0.9), sentence("c", 0.9)],
                 questions=[question("b", floor + 0.05), question("b", floor + 0.03), question("a", floor + 0.01),
                            question("c", floor - 0.05)])
-    with_bank = {c.chunk_id: c for c in fuse(**hits)["candidates"]}
+    with_bank = {c.chunk_id: c for c in fuse(fusion=no_margin, **hits)["candidates"]}
     assert with_bank["b"].question == floor + 0.05 and with_bank["c"].question == floor - 0.05
     assert abs((with_bank["b"].score - with_bank["a"].score) - weight * 0.04) < 1e-9
     plain = with_bank["c"].score  # below the floor: nothing added
@@ -70,6 +71,17 @@ def test_a_bank_question_counts_only_above_the_floor() -> None:
     without = fuse(retrieval=DEFAULT.variant("x", retrieval={"questions": False}).retrieval, **hits)
     scores = {c.chunk_id: c.score for c in without["candidates"]}
     assert scores["a"] == scores["b"]
+
+
+def test_with_a_margin_only_questions_close_to_the_best_match_count() -> None:
+    fusion = DEFAULT.variant("margin", fusion={"question_margin": 0.02, "question_floor": 0.80}).fusion
+    hits = dict(dense=[passage("a", 0.80), passage("b", 0.80), passage("c", 0.80)],
+                sentences=[sentence("a", 0.9), sentence("b", 0.9), sentence("c", 0.9)],
+                questions=[question("a", 0.95), question("b", 0.94), question("c", 0.92)])
+    scores = {c.chunk_id: c.score for c in fuse(fusion=fusion, **hits)["candidates"]}
+    # the relative floor is 0.95 - 0.02 = 0.93: a gets 0.02, b 0.01, c (below it) nothing
+    assert abs((scores["a"] - scores["c"]) - fusion.question_weight * 0.02) < 1e-9
+    assert abs((scores["b"] - scores["c"]) - fusion.question_weight * 0.01) < 1e-9
 
 
 def test_a_named_paragraph_gets_the_law_bonus_and_its_act_a_smaller_one() -> None:

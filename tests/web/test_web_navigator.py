@@ -13,7 +13,7 @@ from conftest import axe_violations, open_page
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WIDTHS = pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
-BOLIG = "bør kommunen tilby bolig"  # long passages, a recommendation and two hits from one section
+BOLIG = "bør kommunen tilby bolig"  # long passages and a recommendation
 QUESTION = "individuell plan"
 OUT_OF_SCOPE = "hvordan baker jeg brød"
 LAW = "hol § 3-2"
@@ -64,9 +64,7 @@ def test_each_hit_shows_its_answer_with_a_short_lead_in_and_the_whole_passage_on
     assert toggle.get_attribute("aria-expanded") == "false" and excerpt.is_visible()
 
 
-def test_consecutive_hits_from_one_section_share_a_card(page):
-    search(page, BOLIG)
-    results = api(page, "/api/search?q=" + quote(BOLIG) + "&k=10")["results"]
+def _section_runs(results: list[dict]) -> list[list[dict]]:
     runs: list[list[dict]] = []
     for r in results:
         key = (r["citation"]["doc_id"], r["citation"]["anchor"])
@@ -74,7 +72,24 @@ def test_consecutive_hits_from_one_section_share_a_card(page):
             runs[-1].append(r)
         else:
             runs.append([r])
-    assert any(len(run) > 1 for run in runs), "the query has two hits in a row from one section"
+    return runs
+
+
+# queries whose top ten have held two hits in a row from one section; the first that still does is
+# used, so that a ranking change does not silently turn this into a test of nothing
+GROUPING_QUERIES = ["oppsøkende behandling ACT", "bolig", "pårørende", "ROP-lidelser", "boligsosialt arbeid"]
+
+
+def test_consecutive_hits_from_one_section_share_a_card(page):
+    chosen = None
+    for query in GROUPING_QUERIES:
+        results = api(page, "/api/search?q=" + quote(query) + "&k=10")["results"]
+        runs = _section_runs(results)
+        if any(len(run) > 1 for run in runs):
+            chosen = query
+            break
+    assert chosen is not None, "none of GROUPING_QUERIES has two hits in a row from one section any more"
+    search(page, chosen)
     cards = page.locator(".result")
     assert cards.count() == len(runs)
     assert page.locator(".result .hit").count() == len(results)

@@ -46,9 +46,11 @@ def words(text: str) -> list[str]:
     return [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if w not in stops]
 
 
+@lru_cache(maxsize=8192)
 def letters(text: str) -> str:
     """Only the letters, lower-cased: for matching a quoted snippet regardless of case, whitespace,
-    hyphenation, punctuation and footnote markers."""
+    hyphenation, punctuation and footnote markers. Cached: each passage is matched against every bank
+    entry of its section."""
     return "".join(c for c in text.lower() if c.isalpha())
 
 

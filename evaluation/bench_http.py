@@ -20,7 +20,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,11 +152,9 @@ def served_api(workers: int = 1, env: dict[str, str] | None = None, cwd: Path | 
     try:
         deadline = time.time() + timeout_s
         while True:
-            try:
+            with suppress(httpx.HTTPError):  # not listening yet
                 if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
                     break
-            except httpx.HTTPError:
-                pass
             if time.time() > deadline or process.poll() is not None:
                 raise RuntimeError(f"`veiviser serve` did not become ready on {url}")
             time.sleep(0.5)

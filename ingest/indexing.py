@@ -24,7 +24,6 @@ from haystack.dataclasses import SparseEmbedding
 from haystack_integrations.components.retrievers.qdrant import QdrantEmbeddingRetriever
 from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
 from haystack_integrations.document_stores.qdrant.converters import DENSE_VECTORS_NAME, SPARSE_VECTORS_NAME, convert_id
-from qdrant_client import QdrantClient
 from qdrant_client.http import models as rest
 
 from ingest.embedding import CachedEmbedder, EmbeddingCache
@@ -45,6 +44,7 @@ from veiviser.index_format import (
     prune_versions,
     qdrant_client,
     sentence_windows,
+    store_client,
     switch_aliases,
     switch_current,
     write_version_files,
@@ -297,13 +297,6 @@ def build_index(settings: Settings, chunks: list[Chunk], documents: dict[str, di
         if settings.qdrant_url:
             drop_server_collections(settings, version)
         raise
-
-
-def store_client(store: QdrantDocumentStore) -> QdrantClient:
-    """The store's Qdrant client (the integration opens it lazily and has no public accessor)."""
-    store._initialize_client()
-    assert store._client is not None
-    return store._client
 
 
 def bulk_local_writes(store: QdrantDocumentStore) -> None:

@@ -236,10 +236,20 @@ def open_store(settings: Settings, folder: Path, version: str, kind: str, dim: i
     return QdrantDocumentStore(path=str(folder / kind), **common)  # type: ignore[arg-type]
 
 
+def store_client(store: QdrantDocumentStore) -> QdrantClient:
+    """The store's Qdrant client, opened (and its collection set up) on first use; the integration
+    opens it lazily and has no public accessor."""
+    store._initialize_client()
+    assert store._client is not None
+    return store._client
+
+
 def close_store(store: QdrantDocumentStore) -> None:
+    """Close the store's client and forget it: a later use of the store opens a new one."""
     client = getattr(store, "_client", None)
     if client is not None:
         client.close()
+        store._client = None
 
 
 # -- a Qdrant server: aliases, pruning, checks -----------------------------------------------------

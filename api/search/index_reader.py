@@ -27,6 +27,7 @@ from veiviser.index_format import (
     point_id,
     read_manifest,
     sentence_windows,
+    store_client,
     version_folder,
 )
 from veiviser.model.encoder import Encoder
@@ -79,7 +80,6 @@ class IndexReader:
         # tests compare the two) reopens by itself.
         for store in self.stores.values():
             close_store(store)
-            store._client = None
 
     def _open(self, kind: str) -> QdrantDocumentStore:
         """A collection's store. In local mode only one process may hold a collection at a time, and
@@ -91,7 +91,7 @@ class IndexReader:
         deadline = time.monotonic() + LOCAL_TURN_TIMEOUT_S
         while True:
             try:
-                store._initialize_client()
+                store_client(store)
                 return store
             except RuntimeError as exc:
                 if "already accessed" not in str(exc) or time.monotonic() > deadline:
@@ -115,6 +115,4 @@ class IndexReader:
 
     def close(self) -> None:
         for store in self.stores.values():
-            if store._client is not None:
-                close_store(store)
-                store._client = None
+            close_store(store)

@@ -1,9 +1,10 @@
-"""Are the ONNX vectors the torch vectors? Cosine on every evaluation question and every passage.
+"""Are the other backends' vectors torch's? Cosine on every evaluation question and every passage.
 
 `python -m evaluation.encoder_check` embeds every question of the evaluation sets (as queries)
 and every passage of the corpus (as passages) with each backend and writes the smallest and
 median cosine to torch, and the time each backend took, to evaluation/reports/encoder.md.
-The test suite runs the same comparison (tests/test_model.py).
+The backends are the query path's ONNX graph, the index builds' torch in bfloat16 and the int8
+graph. The test suite runs the same comparison (tests/test_encoder.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from veiviser.model.encoder import Encoder, all_cores
-from veiviser.model.loading import PASSAGE_PREFIX, QUERY_PREFIX, load_model
+from veiviser.model.loading import PASSAGE_PREFIX, QUERY_PREFIX, load_build_model, load_model
 from veiviser.settings import Settings
 
 REPORT = Path(__file__).resolve().parent / "reports" / "encoder.md"
@@ -58,7 +59,10 @@ def compare(settings: Settings, backends: tuple[str, ...] = ("onnx",),
     out = [Agreement("torch", kind, len(items), 1.0, 1.0, round(torch_vectors[kind][1], 1))
            for kind, items in texts.items()]
     for backend in backends:
-        encoder = load_model(settings.model_copy(update={"encoder": backend}), progress=False)
+        if backend == "torch-bf16":  # the index builds' backend (settings.build_encoder)
+            encoder = load_build_model(settings.model_copy(update={"build_encoder": backend}), progress=False)
+        else:
+            encoder = load_model(settings.model_copy(update={"encoder": backend}), progress=False)
         for kind, items in texts.items():
             vectors, seconds = _timed(encoder, items)
             cosines = (vectors * torch_vectors[kind][0]).sum(axis=1)
@@ -80,7 +84,7 @@ def report(rows: list[Agreement]) -> str:
 def main() -> None:
     from veiviser.settings import get_settings
 
-    rows = compare(get_settings(), backends=("onnx", "onnx-int8"))
+    rows = compare(get_settings(), backends=("onnx", "torch-bf16", "onnx-int8"))
     REPORT.write_text(report(rows), "utf-8")
     print(report(rows))
 

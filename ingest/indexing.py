@@ -337,13 +337,13 @@ def build_from_corpus(settings: Settings, model: Encoder | None = None, progress
     from ingest.chunking import chunk_corpus, section_tables
     from ingest.parse import load_corpus
     from ingest.questions import load_bank
-    from veiviser.model.loading import load_model
+    from veiviser.model.loading import load_build_model
 
     documents = load_corpus(settings.corpus_dir)
     sources = settings.sources_dir if settings.sources_dir.exists() else None
     chunks = chunk_corpus(documents, sources)
     questions = load_bank(settings.corpus_dir, chunks)  # validated before any model time is spent
     metas = {doc.meta.id: doc.meta.model_dump(mode="json") for doc in documents}
-    model = model if model is not None else load_model(settings, progress=progress)
+    model = model if model is not None else load_build_model(settings, progress=progress)
     return build_index(settings, chunks, metas, model, progress=progress,
                        sections=section_tables(documents, chunks), questions=questions)

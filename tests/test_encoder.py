@@ -1,4 +1,5 @@
-"""The ONNX encoder gives the torch encoder's vectors: on every evaluation question and passage."""
+"""The ONNX encoder (queries) and torch in bfloat16 (index builds) give the torch encoder's vectors:
+on every evaluation question and passage."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from veiviser.model.onnx_export import MIN_CHECK_COSINE
 pytestmark = pytest.mark.slow
 
 
-def test_onnx_vectors_equal_torch_vectors_on_every_question_and_passage(settings) -> None:
-    rows = [r for r in compare(settings, backends=("onnx",)) if r.backend == "onnx"]
-    assert {r.kind for r in rows} == {"questions", "passages"}
+def test_onnx_and_bf16_vectors_equal_torch_vectors_on_every_question_and_passage(settings) -> None:
+    rows = [r for r in compare(settings, backends=("onnx", "torch-bf16")) if r.backend != "torch"]
+    assert {(r.backend, r.kind) for r in rows} == {(b, k) for b in ("onnx", "torch-bf16")
+                                                   for k in ("questions", "passages")}
     for row in rows:
         assert row.texts > 100
         assert row.min_cosine >= MIN_CHECK_COSINE, row
@@ -24,3 +26,20 @@ def test_the_encoders_share_one_model_id_so_caches_and_indexes_are_shared(settin
     torch_encoder = load_model(settings.model_copy(update={"encoder": "torch"}), progress=False)
     assert torch_encoder.model_id == model.model_id
     assert torch_encoder.dimension == model.dimension == 384
+
+
+def test_the_build_encoder_follows_its_setting(settings, monkeypatch) -> None:
+    from veiviser.model import loading
+    from veiviser.model.encoder import OnnxEncoder, TorchEncoder
+
+    assert isinstance(loading.load_build_model(settings.model_copy(update={"build_encoder": "query"}),
+                                               progress=False), OnnxEncoder)
+    bf16 = loading.load_build_model(settings.model_copy(update={"build_encoder": "torch-bf16"}), progress=False)
+    assert isinstance(bf16, TorchEncoder) and bf16.bf16
+    plain = loading.load_build_model(settings.model_copy(update={"build_encoder": "torch"}), progress=False)
+    assert isinstance(plain, TorchEncoder) and not plain.bf16
+    monkeypatch.setattr(loading, "has_bf16_matrix_units", lambda: False)
+    assert isinstance(loading.load_build_model(settings, progress=False), OnnxEncoder)  # auto without AMX
+    monkeypatch.setattr(loading, "has_bf16_matrix_units", lambda: True)
+    auto = loading.load_build_model(settings, progress=False)
+    assert isinstance(auto, TorchEncoder) and auto.bf16

@@ -250,7 +250,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from api.search.engine import SearchEngine
     from evaluation import bench
     from evaluation.questions import load_questions
-    from veiviser.model.loading import load_model
+    from veiviser.model.loading import load_build_model, load_model
 
     settings = get_settings()
     ensure_index(settings)
@@ -259,7 +259,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     model = load_model(settings, progress=False)
     questions = [q.question for q in load_questions(sets={"dev"})]
     print("building indexes in a scratch folder …", file=sys.stderr)
-    figures.update(bench.bench_builds(settings, model, scratch=not args.skip_scratch))
+    figures.update(bench.bench_builds(settings, load_build_model(settings, progress=False),
+                                      scratch=not args.skip_scratch))
     engine = SearchEngine.open(settings, model=model)
     try:
         print("timing queries in-process …", file=sys.stderr)

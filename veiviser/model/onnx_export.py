@@ -24,7 +24,7 @@ ONNX_FILE = "model.onnx"
 WORDS_FILE = "word_embeddings.npy"
 INT8_FILE = "model-int8.onnx"
 STAMP_FILE = "export.json"
-FORMAT_VERSION = 2  # 2: the word-embedding table outside the graph
+FORMAT_VERSION = 3  # 2: the word-embedding table outside the graph; 3: eager attention
 CHECK_TEXTS = [
     "query: Hvem i kommunen kan følge opp en pasient som ikke møter til avtaler?",
     "query: fastlegeforskriften § 19",
@@ -99,7 +99,11 @@ def export_onnx(model_dir: Path, int8: bool = False, progress: bool = True) -> P
     warnings.filterwarnings("ignore", message="Exporting aten::index operator", category=UserWarning)
     if progress:
         print(f"Exporting the embedding model to ONNX in {onnx_dir(model_dir)} (once, about a minute)")
-    model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+    # Eager attention exports as plain MatMul/Softmax, which ONNX Runtime runs about 1.45x faster on
+    # 300-token passages than the graph traced from torch's fused SDPA (measured: 5,000 vs 3,450
+    # tokens/s on 2 cores; the same speed for short queries). The vectors are the same.
+    model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True,
+                                model_kwargs={"attn_implementation": "eager"})
     bert = model[0].auto_model.eval()
 
     class Pooled(torch.nn.Module):

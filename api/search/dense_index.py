@@ -43,11 +43,20 @@ class DenseIndex:
             k = min(top_k, len(scores))
             top = np.argpartition(-scores, k - 1)[:k]
             chosen = top[np.argsort(-scores[top], kind="stable")]
-        return [
-            Document(id=self.documents[i].id, content=self.documents[i].content, meta=self.documents[i].meta,
-                     score=float(scores[i]))
-            for i in chosen
-        ]
+        return [scored(self.documents[i], float(scores[i])) for i in chosen]
+
+
+def scored(template: Document, score: float) -> Document:
+    """A new `Document` equal to `template` but for its score.
+
+    Made without `Document.__init__`, which Haystack wraps in mutation tracking: 2.8 µs against
+    0.3 µs here, and a search returns about 800 hits (2 ms of a 25 ms search). The fields are
+    shared with the template, which is never changed.
+    """
+    doc = object.__new__(Document)
+    doc.__dict__.update(template.__dict__)
+    doc.__dict__["score"] = score
+    return doc
 
 
 @component

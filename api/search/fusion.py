@@ -74,7 +74,10 @@ class ScoreFusion:
         pool: dict[str, Candidate] = {}
 
         def get(chunk_id: str) -> Candidate:
-            return pool.setdefault(chunk_id, Candidate(chunk_id))
+            cand = pool.get(chunk_id)  # not setdefault: that would build a Candidate for each of ~800 hits
+            if cand is None:
+                cand = pool[chunk_id] = Candidate(chunk_id)
+            return cand
 
         dense, sentences, lexical, questions = dense or [], sentences or [], lexical or [], questions or []
         for rank, doc in enumerate(dense):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from api.search.abstention import FEATURES, AbstentionModel, fit
+from api.search.abstention import ALLOWANCES, FEATURES, AbstentionModel, choose_allowance, cross_validated, fit
 
 
 def signals(base: float, rng: random.Random) -> dict[str, float]:
@@ -36,3 +36,16 @@ def test_a_model_uses_the_features_it_was_fitted_on() -> None:
     model = AbstentionModel(weights=[1.0, 0.0], mean=[0.0], scale=[1.0], threshold=0.5, features=["top_sentence"])
     assert abs(model.probability({"top_sentence": 0.0, "ignored": 9.0}) - 0.5) < 1e-9
     assert model.abstains({"top_sentence": 2.0}) and not model.abstains({"top_sentence": -2.0})
+
+
+def test_cross_validation_judges_each_row_by_a_model_that_did_not_see_it() -> None:
+    wrong, recall = cross_validated(rows(), max_false=0.05, folds=5, repeats=1)
+    assert 0.0 <= wrong <= 0.2
+    assert recall == 1.0  # the two groups are far apart
+
+
+def test_the_allowance_is_the_largest_that_meets_both_targets_held_out() -> None:
+    allowance, wrong, recall = choose_allowance(rows(), folds=5, repeats=1)
+    assert allowance in ALLOWANCES
+    assert wrong <= 0.05 and recall >= 0.90
+    assert all(cross_validated(rows(), a, folds=5, repeats=1)[0] > 0.05 for a in ALLOWANCES if a > allowance)

@@ -42,6 +42,8 @@ class Suggestion:
     anchor: str | None = None
     weight: int = 0
     lowered: str = field(default="", repr=False)
+    # " " + the words of `lowered`, so that "a word starts with t" is the C-speed `" " + t in words`
+    words: str = field(default="", repr=False)
 
 
 class Catalog:
@@ -372,6 +374,7 @@ class Catalog:
             items.append(Suggestion(q["question"], "question", "Forslag til søk", weight=0))
         for item in items:
             item.lowered = item.text.lower()
+            item.words = " " + " ".join(w for w in _SPLIT.split(item.lowered) if w)
         return items
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
@@ -381,16 +384,17 @@ class Catalog:
         needle = re.sub(r"\s+", " ", prefix).strip().lower()
         if not needle:
             return []
-        typed = [w for w in _SPLIT.split(needle) if w]
+        typed = [" " + w for w in _SPLIT.split(needle) if w]
+        one_word = len(typed) == 1 and typed[0] == " " + needle
         scored = []
         for item in self.suggestions:
             if item.kind == "question":
-                if len(needle) < 3 or not all(any(w.startswith(t) for w in _SPLIT.split(item.lowered)) for t in typed):
+                if len(needle) < 3 or not all(t in item.words for t in typed):
                     continue
                 rank = 2
             elif item.lowered.startswith(needle):
                 rank = 0
-            elif any(word.startswith(needle) for word in _SPLIT.split(item.lowered)) or (
+            elif (one_word and typed[0] in item.words) or (
                 len(needle) >= 4 and needle in item.lowered
             ):
                 rank = 1

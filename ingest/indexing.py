@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from haystack import Document, Pipeline, component
 from haystack.dataclasses import SparseEmbedding
 from haystack_integrations.components.retrievers.qdrant import QdrantEmbeddingRetriever
@@ -159,7 +160,7 @@ def qdrant_point(doc: Document, sparse: bool) -> rest.PointStruct:
     `Document.to_dict(flatten=False)` without the vectors, and the same point id."""
     payload = {"id": doc.id, "content": doc.content, "blob": doc.blob.to_dict() if doc.blob else None,
                "meta": dict(doc.meta), "score": doc.score}
-    dense = doc.embedding
+    dense = doc.embedding.tolist() if isinstance(doc.embedding, np.ndarray) else doc.embedding
     vector: Any = dense
     if not sparse:
         payload["sparse_embedding"] = None  # the integration keeps the empty field in dense-only collections

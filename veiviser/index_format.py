@@ -101,7 +101,7 @@ def sentence_windows(sentences: list[Document]) -> list[Document]:
             id=point_id(f"{first.meta['chunk_id']}#{first.meta['start']}-{second.meta['end']}"),
             content=f"{first.content} {second.content}",
             meta={**first.meta, "end": second.meta["end"], "span": 2},
-            embedding=(vector / np.linalg.norm(vector)).tolist(),
+            embedding=(vector / np.linalg.norm(vector)).astype(np.float32),  # written as a list by ingest
         ))
     return windows
 

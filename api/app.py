@@ -255,7 +255,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
                 f"Qdrant server {settings.qdrant_url}" if settings.qdrant_url else "embedded index in memory")
     if workers > 1:
         export_settings(settings)
-        target: Any = "api.app:app_from_environment"
+        target: Any = "api.worker:app_from_environment"
     else:
         target = create_app(settings)
     uvicorn.run(

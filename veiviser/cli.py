@@ -117,18 +117,19 @@ def cmd_index_status(args: argparse.Namespace) -> int:
 def ensure_index(settings, progress: bool = True) -> None:
     """Build the index on first run, with progress, when none exists yet, and again when the current
     one was built by an older version of Veiviser (another index schema) or is incomplete."""
-    from ingest.indexing import build_from_corpus
     from veiviser.index_format import IndexUnavailable, current_version, read_manifest
 
     if current_version(settings) is None:
         print("No index yet: building it from the corpus (first run only).", file=sys.stderr)
-        build_from_corpus(settings, progress=progress)
-        return
-    try:
-        read_manifest(settings)
-    except IndexUnavailable as exc:
-        print(f"The current index cannot be used ({exc}); building a new one.", file=sys.stderr)
-        build_from_corpus(settings, progress=progress)
+    else:
+        try:
+            read_manifest(settings)
+            return
+        except IndexUnavailable as exc:
+            print(f"The current index cannot be used ({exc}); building a new one.", file=sys.stderr)
+    from ingest.indexing import build_from_corpus  # only now: the write side is heavy to import
+
+    build_from_corpus(settings, progress=progress)
 
 
 def _parse_filters(raw: list[str] | None) -> dict[str, str]:
@@ -370,10 +371,13 @@ def cmd_feedback_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from api.app import serve
+    from api.worker import keep_torch_out
 
     settings = get_settings()
     ensure_index(settings)
+    keep_torch_out(settings)  # before the app imports Haystack (see api/worker.py)
+    from api.app import serve
+
     serve(settings, host=args.host, port=args.port)
     return 0
 
@@ -463,17 +467,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def user_errors() -> tuple[type[Exception], ...]:
+    """The errors a command reports as `error: ...` (exit 2) rather than a traceback. Imported when
+    one is raised, not before: `serve` must not import Haystack before it keeps torch out."""
     from api.search.query import QueryError
     from evaluation.questions import QuestionFileError
     from ingest.parse import CorpusError
     from veiviser.filters import FilterError
     from veiviser.index_format import IndexUnavailable
 
+    return CorpusError, QueryError, FilterError, IndexUnavailable, QuestionFileError
+
+
+def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (CorpusError, QueryError, FilterError, IndexUnavailable, QuestionFileError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, user_errors()):
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

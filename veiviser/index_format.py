@@ -30,16 +30,17 @@ import uuid
 from contextlib import closing
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from haystack import Document
-from haystack.utils import Secret
-from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
-from qdrant_client import QdrantClient
-from qdrant_client.http import models as qmodels
 
 from veiviser.schema import Chunk
 from veiviser.settings import Settings
+
+if TYPE_CHECKING:  # imported where used: reading CURRENT and a manifest (`veiviser serve` at start) stays light
+    from haystack import Document
+    from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
+    from qdrant_client import QdrantClient
 
 logger = logging.getLogger("veiviser.index")
 SCHEMA_VERSION = 3  # 2: two-sentence windows; 3: the question-bank collection
@@ -92,6 +93,8 @@ def sentence_windows(sentences: list[Document]) -> list[Document]:
     time: on the dev set they raised hit@5 from 0.903 to 0.929. `sentences` must be embedded and in
     text order within each passage. A Qdrant server stores them; embedded mode derives them on load.
     """
+    from haystack import Document
+
     windows = []
     for first, second in zip(sentences, sentences[1:], strict=False):
         if first.meta["chunk_id"] != second.meta["chunk_id"]:
@@ -216,6 +219,9 @@ def open_store(settings: Settings, folder: Path, version: str, kind: str, dim: i
                recreate: bool = False) -> QdrantDocumentStore:
     """One collection of a version as a Haystack document store, in local mode or on a server.
     `chunks` also holds sparse BM25 vectors with Qdrant's IDF modifier; the others are dense only."""
+    from haystack.utils import Secret
+    from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
+
     common = dict(
         index=collection_name(settings, version, kind),
         embedding_dim=dim,
@@ -256,12 +262,16 @@ def close_store(store: QdrantDocumentStore) -> None:
 
 def qdrant_client(settings: Settings) -> QdrantClient:
     """A client for the lifecycle operations on the server, with the same bounded timeout as search."""
+    from qdrant_client import QdrantClient
+
     return QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key or None,
                         timeout=settings.qdrant_timeout)
 
 
 def switch_aliases(client: QdrantClient, settings: Settings, version: str) -> None:
     """Point every kind's alias at `version` in one request, which Qdrant applies atomically."""
+    from qdrant_client.http import models as qmodels
+
     existing = {a.alias_name for a in client.get_aliases().aliases}
     operations: list[qmodels.CreateAliasOperation | qmodels.DeleteAliasOperation] = []
     for kind in KINDS:

@@ -38,5 +38,5 @@ def test_serve_passes_workers_to_uvicorn(settings, monkeypatch, caplog, url, wor
         serve(settings.model_copy(update={"qdrant_url": url, "workers": workers}))
     target, kwargs = calls[0]
     assert kwargs["workers"] == workers and kwargs["factory"] is factory
-    assert target == ("api.app:app_from_environment" if factory else "app")
+    assert target == ("api.worker:app_from_environment" if factory else "app")
     assert f"with {workers} worker(s), " + ("embedded index in memory" if not url else "Qdrant server") in caplog.text

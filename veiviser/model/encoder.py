@@ -38,8 +38,10 @@ def all_cores() -> int:
 def has_bf16_matrix_units() -> bool:
     """Whether this CPU multiplies bfloat16 matrices in hardware (Intel AMX), where `TorchEncoder(bf16=True)`
     is the fastest way to embed a batch; elsewhere autocast would emulate bf16 and be slower."""
-    import torch
-
+    try:
+        import torch
+    except ImportError:  # not installed, or kept out of a serving process (api/worker.py)
+        return False
     return bool(getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)())
 
 

@@ -1,4 +1,4 @@
-"""Chunks and bank questions -> a new index version: the Haystack indexing pipeline.
+"""Chunks and bank questions -> a new index version: the indexing pipeline of Haystack components.
 
     chunks ─ ChunkToDocuments ─┬─ LexicalEncoder ── passage CachedEmbedder ── chunks writer
                                └─ SentenceSplitter ── sentence CachedEmbedder ─(SentenceWindows)─ sentences writer
@@ -15,12 +15,12 @@ import os
 import shutil
 import time
 from contextlib import closing
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from haystack import Document, Pipeline, component
+from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 from haystack_integrations.components.retrievers.qdrant import QdrantEmbeddingRetriever
 from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
@@ -194,35 +194,61 @@ class PointWriter:
         return {"documents_written": len(documents)}
 
 
-def indexing_pipeline(settings: Settings, stores: dict[str, QdrantDocumentStore], analyzer: LexicalAnalyzer,
-                      model: Encoder, cache: EmbeddingCache, chunks: list[Chunk], short_titles: dict[str, str],
-                      progress: bool) -> Pipeline:
-    pipeline = Pipeline()
-    pipeline.add_component("to_documents", ChunkToDocuments(short_titles))
-    pipeline.add_component("sentence_splitter", SentenceSplitter())
-    pipeline.add_component("lexical_encoder", LexicalEncoder(analyzer))
-    pipeline.add_component("passage_embedder", CachedEmbedder(model, cache, progress=progress, label="passages"))
-    pipeline.add_component("sentence_embedder",
-                           CachedEmbedder(model, cache, batch_size=32, progress=progress, label="sentences"))
-    pipeline.add_component("to_questions", QuestionsToDocuments(chunks))
-    pipeline.add_component("question_embedder", CachedEmbedder(model, cache, batch_size=64, progress=progress,
-                                                               label="bank questions", prefix=QUERY_PREFIX))
-    for kind in KINDS:
-        pipeline.add_component(f"{kind}_writer", PointWriter(stores[kind]))
-    pipeline.connect("to_documents.documents", "sentence_splitter.documents")
-    pipeline.connect("to_documents.documents", "lexical_encoder.documents")
-    pipeline.connect("lexical_encoder.documents", "passage_embedder.documents")
-    pipeline.connect("passage_embedder.documents", "chunks_writer.documents")
-    pipeline.connect("sentence_splitter.documents", "sentence_embedder.documents")
-    if settings.qdrant_url:
-        pipeline.add_component("sentence_windows", SentenceWindows())
-        pipeline.connect("sentence_embedder.documents", "sentence_windows.documents")
-        pipeline.connect("sentence_windows.documents", "sentences_writer.documents")
-    else:
-        pipeline.connect("sentence_embedder.documents", "sentences_writer.documents")
-    pipeline.connect("to_questions.documents", "question_embedder.documents")
-    pipeline.connect("question_embedder.documents", "questions_writer.documents")
-    return pipeline
+@dataclass
+class IndexingPipeline:
+    """The indexing components of one build, run in data-flow order (the graph in the module docstring).
+
+    The components are called directly rather than through `haystack.Pipeline.run`, which deep-copies
+    every component's inputs: with about 30,000 documents (passages, sentences, bank questions) that
+    copying took 4-5 s, half of a one-document rebuild. The query path does the same
+    (`api/search/query_path.py`).
+    """
+
+    to_documents: ChunkToDocuments
+    lexical_encoder: LexicalEncoder
+    passage_embedder: CachedEmbedder
+    sentence_splitter: SentenceSplitter
+    sentence_embedder: CachedEmbedder
+    sentence_windows: SentenceWindows | None  # a Qdrant server stores windows; embedded mode derives them
+    to_questions: QuestionsToDocuments
+    question_embedder: CachedEmbedder
+    writers: dict[str, PointWriter]
+
+    @classmethod
+    def build(cls, settings: Settings, stores: dict[str, QdrantDocumentStore], analyzer: LexicalAnalyzer,
+              model: Encoder, cache: EmbeddingCache, chunks: list[Chunk], short_titles: dict[str, str],
+              progress: bool) -> IndexingPipeline:
+        return cls(
+            to_documents=ChunkToDocuments(short_titles),
+            lexical_encoder=LexicalEncoder(analyzer),
+            passage_embedder=CachedEmbedder(model, cache, progress=progress, label="passages"),
+            sentence_splitter=SentenceSplitter(),
+            sentence_embedder=CachedEmbedder(model, cache, batch_size=32, progress=progress, label="sentences"),
+            sentence_windows=SentenceWindows() if settings.qdrant_url else None,
+            to_questions=QuestionsToDocuments(chunks),
+            question_embedder=CachedEmbedder(model, cache, batch_size=64, progress=progress,
+                                             label="bank questions", prefix=QUERY_PREFIX),
+            writers={kind: PointWriter(stores[kind]) for kind in KINDS},
+        )
+
+    def run(self, chunks: list[Chunk], questions: list[BankQuestion]) -> dict[str, int]:
+        """Embeds and writes every point; returns the points written per collection, and the windows."""
+        passages = self.to_documents.run(chunks)["documents"]
+        written = {"chunks": self.writers["chunks"].run(
+            self.passage_embedder.run(self.lexical_encoder.run(passages)["documents"])["documents"])["documents_written"]}
+        sentences = self.sentence_embedder.run(self.sentence_splitter.run(passages)["documents"])["documents"]
+        windows = 0
+        if self.sentence_windows is not None:
+            with_windows = self.sentence_windows.run(sentences)
+            sentences, windows = with_windows["documents"], with_windows["windows"]
+        written["sentences"] = self.writers["sentences"].run(sentences)["documents_written"]
+        bank = self.question_embedder.run(self.to_questions.run(questions)["documents"])["documents"]
+        written["questions"] = self.writers["questions"].run(bank)["documents_written"]
+        return {**written, "windows": windows}
+
+    @property
+    def embedded_count(self) -> int:
+        return sum(e.embedded_count for e in (self.passage_embedder, self.sentence_embedder, self.question_embedder))
 
 
 def build_index(settings: Settings, chunks: list[Chunk], documents: dict[str, dict], model: Encoder,
@@ -248,24 +274,23 @@ def build_index(settings: Settings, chunks: list[Chunk], documents: dict[str, di
                 bulk_local_writes(store)
         cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
         short_titles = {doc_id: meta["short_title"] for doc_id, meta in documents.items()}
-        pipeline = indexing_pipeline(settings, stores, analyzer, model, cache, chunks, short_titles, progress)
-        result = pipeline.run({"to_documents": {"chunks": chunks}, "to_questions": {"questions": questions or []}})
+        pipeline = IndexingPipeline.build(settings, stores, analyzer, model, cache, chunks, short_titles, progress)
+        written = pipeline.run(chunks, questions or [])
         cache.close()
-        stored_windows = result.get("sentence_windows", {}).get("windows", 0)
+        stored_windows = written["windows"]
         counts = {kind: stores[kind].count_documents() for kind in KINDS}
         if counts["chunks"] != len(chunks):
             raise IndexUnavailable(f"index verification failed: {counts['chunks']} passages written, "
                                    f"{len(chunks)} expected")
         for kind in ("sentences", "questions"):
-            if counts[kind] != result[f"{kind}_writer"]["documents_written"]:
+            if counts[kind] != written[kind]:
                 raise IndexUnavailable(f"index verification failed: {kind} count does not match")
         smoke_query(stores["chunks"], model, chunks[0])
         for store in stores.values():
             close_store(store)
         if not settings.qdrant_url:
             sync_folder(building)
-        embedded = sum(pipeline.get_component(name).embedded_count
-                       for name in ("passage_embedder", "sentence_embedder", "question_embedder"))
+        embedded = pipeline.embedded_count
         manifest = Manifest(
             version=version,
             schema_version=SCHEMA_VERSION,

@@ -9,7 +9,8 @@ No multilingual reranker ships offline, so ranking is built from what the index 
 - `question`: the best cosine of the query and a question-bank question the passage answers
   (question to question: the model matches a lay question to another question far better than
   to guideline prose), counted only above `question_floor`: e5 cosines crowd into 0.8-0.95, so
-  only a close match of a question says more than the passage and sentence scores already do;
+  only a close match of a question says more than the passage and sentence scores already do
+  (and only such a match brings in a passage no other retriever found);
 - `lexical`: BM25 over Norwegian stems and compound parts, scaled to the best hit;
 - `law`: the query names a law paragraph the passage cites.
 A passage the passage or sentence retriever did not return gets that retriever's lowest returned
@@ -97,7 +98,12 @@ class ScoreFusion:
                 cand.window_hits.append(hit)
             if use.windows:
                 cand.window = _best(cand.window, score)
+        top_question = max((d.score or 0.0 for d in questions), default=0.0)
+        question_floor = fusion.question_floor if fusion.question_margin is None else \
+            max(fusion.question_floor, top_question - fusion.question_margin)
         for doc in questions:  # one point per (question, passage it answers)
+            if (doc.score or 0.0) <= question_floor:  # adds nothing to a score, so brings no passage in
+                continue
             cand = get(doc.meta["chunk_id"])
             cand.question = _best(cand.question, doc.score or 0.0)
         raw_lexical = max((d.score or 0.0 for d in lexical), default=0.0)
@@ -113,9 +119,6 @@ class ScoreFusion:
             for doc in self.fetch(missing):
                 pool[doc.meta["chunk_id"]].document = doc
 
-        top_question = max((d.score or 0.0 for d in questions), default=0.0)
-        question_floor = fusion.question_floor if fusion.question_margin is None else \
-            max(fusion.question_floor, top_question - fusion.question_margin)
         passage_floor = _floor(dense)
         sentence_floor = _floor(singles)
         window_floor = _floor(windows, sentence_floor)

@@ -64,7 +64,7 @@ def test_a_bank_question_counts_only_above_the_floor() -> None:
                 questions=[question("b", floor + 0.05), question("b", floor + 0.03), question("a", floor + 0.01),
                            question("c", floor - 0.05)])
     with_bank = {c.chunk_id: c for c in fuse(fusion=no_margin, **hits)["candidates"]}
-    assert with_bank["b"].question == floor + 0.05 and with_bank["c"].question == floor - 0.05
+    assert with_bank["b"].question == floor + 0.05 and with_bank["c"].question is None  # below: not counted
     assert abs((with_bank["b"].score - with_bank["a"].score) - weight * 0.04) < 1e-9
     plain = with_bank["c"].score  # below the floor: nothing added
     assert abs((with_bank["a"].score - plain) - weight * 0.01) < 1e-9
@@ -97,3 +97,12 @@ def test_reciprocal_rank_fusion_ignores_the_scores() -> None:
     rrf = DEFAULT.variant("rrf", fusion={"rrf": True}).fusion
     out = fuse(fusion=rrf, dense=[passage("a", 0.9), passage("b", 0.1)], lexical=[passage("b", 9.0)])
     assert [c.chunk_id for c in out["candidates"]] == ["b", "a"]  # b: ranks 1 and 0; a: rank 0 only
+
+
+def test_a_question_below_the_floor_brings_no_passage_in() -> None:
+    no_margin = DEFAULT.variant("no margin", fusion={"question_margin": None}).fusion
+    floor = no_margin.question_floor
+    found = fuse(fusion=no_margin, dense=[passage("a", 0.80)], sentences=[sentence("a", 0.9)],
+                 questions=[question("z", floor - 0.01), question("y", floor + 0.01)],
+                 fetched=[passage("z", 0.0), passage("y", 0.0)])
+    assert {c.chunk_id for c in found["candidates"]} == {"a", "y"}

@@ -12,6 +12,7 @@ import ctypes
 import gc
 import json
 import time
+from contextlib import suppress
 from dataclasses import replace
 from typing import Any
 
@@ -50,10 +51,8 @@ def release_free_memory() -> None:
     100 MB). Elsewhere than glibc this does nothing.
     """
     gc.collect()
-    try:
+    with suppress(OSError, AttributeError):  # no glibc: nothing to hand back this way
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def shared_meta(meta: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:

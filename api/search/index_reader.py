@@ -147,7 +147,8 @@ class IndexReader:
 
         Read a page at a time, each vector converted as it arrives: read all at once (Haystack's
         `filter_documents`), the ~25,000 vectors would exist together as lists of Python floats
-        (13 KB each), and the heap they leave behind stays with the worker (measured: 180 MB).
+        (13 KB each). With the collections read in turn and the freed heap handed back, a served
+        worker measured 1307 -> 1259 MB; shared metadata took it to 1233.
         """
         store = self.stores[kind]
         client = store_client(store)

@@ -1,8 +1,10 @@
 """Abstention: does the corpus answer this query at all?
 
 A small logistic model over signals every search already has: the best sentence and passage
-similarity, the lexical evidence per query term, the share of the query's words the corpus
-knows, and whether the query is English (cross-lingual similarities run lower). It is fitted on
+similarity, the best bank question and how many bank questions of one passage match (in scope
+they agree on a passage, out of scope they scatter), the lexical evidence per query term, the
+share of the query's words the corpus knows, and whether the query is English (cross-lingual
+similarities run lower). It is fitted on
 the development set's in-scope and out-of-scope questions (`veiviser eval --calibrate`). Its
 threshold abstains on at most a share of the dev set's in-scope questions; that share is chosen
 by cross-validation on dev (`choose_allowance`), because a threshold set on the very questions
@@ -23,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-FEATURES = ("top_sentence", "top_passage", "top_question", "lexical_per_term", "coverage", "english")
+FEATURES = ("top_sentence", "top_passage", "top_question", "question_consensus", "lexical_per_term", "coverage",
+            "english")
 MODEL_FILE = Path(str(resources.files("veiviser").joinpath("data/abstention.json")))  # read and written here
 
 

@@ -28,6 +28,7 @@ from veiviser.settings import Settings
 
 MAX_TOP_K = 50
 WARM_UP_QUERY = "individuell plan"
+CONSENSUS_CAP = 10  # bank questions of one passage matching the query: ten say as much as more
 
 
 class SearchEngine:
@@ -104,7 +105,7 @@ class SearchEngine:
         (an ablation without them is measured on ranking alone)."""
         use = config.retrieval
         needs = {"top_sentence": use.sentences, "top_passage": use.dense, "top_question": use.questions,
-                 "lexical_per_term": use.lexical}
+                 "question_consensus": use.questions, "lexical_per_term": use.lexical}
         return all(needs.get(feature, True) for feature in features)
 
     def abstention_signals(self, analyzed: AnalyzedQuery, fused: dict[str, float]) -> dict[str, float]:
@@ -115,6 +116,7 @@ class SearchEngine:
             "top_sentence": fused["top_sentence"],
             "top_passage": fused["top_passage"],
             "top_question": fused["top_question"],
+            "question_consensus": min(fused["question_consensus"], CONSENSUS_CAP) / CONSENSUS_CAP,
             "lexical_per_term": min(fused["top_lexical"] / terms, 5.0) / 5.0,
             "coverage": lexical.coverage(analyzed.lexical_text),
             "english": 1.0 if analyzed.language == "en" else 0.0,

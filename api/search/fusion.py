@@ -11,6 +11,8 @@ No multilingual reranker ships offline, so ranking is built from what the index 
   to guideline prose), counted only above `question_floor`: e5 cosines crowd into 0.8-0.95, so
   only a close match of a question says more than the passage and sentence scores already do
   (and only such a match brings in a passage no other retriever found);
+- `question_matches`: how many of the passage's bank questions count (several questions of one
+  passage close to the query are more evidence than one), a small bonus per question;
 - `lexical`: BM25 over Norwegian stems and compound parts, scaled to the best hit;
 - `law`: the query names a law paragraph the passage cites.
 A passage the passage or sentence retriever did not return gets that retriever's lowest returned
@@ -36,6 +38,7 @@ class Candidate:
     sentence: float | None = None
     window: float | None = None  # best of one or two neighbouring sentences
     question: float | None = None  # best question-bank question
+    question_matches: int = 0  # bank questions of this passage above the floor
     lexical: float | None = None
     law: float = 0.0
     sentence_hits: list[tuple[float, int, int]] = field(default_factory=list)  # (score, start, end)
@@ -106,6 +109,7 @@ class ScoreFusion:
                 continue
             cand = get(doc.meta["chunk_id"])
             cand.question = _best(cand.question, doc.score or 0.0)
+            cand.question_matches += 1
         raw_lexical = max((d.score or 0.0 for d in lexical), default=0.0)
         top_lexical = raw_lexical or 1.0
         for rank, doc in enumerate(lexical):
@@ -147,6 +151,7 @@ class ScoreFusion:
                     score += fusion.window_weight * (cand.window if cand.window is not None else window_floor)
             if use.questions and cand.question is not None:
                 score += fusion.question_weight * max(0.0, cand.question - question_floor)
+                score += fusion.question_match_weight * cand.question_matches
             if use.lexical:
                 score += lexical_weight * (cand.lexical or 0.0)
             score += fusion.law_bonus * cand.law
@@ -160,5 +165,7 @@ class ScoreFusion:
             "top_passage": max((d.score or 0.0 for d in dense), default=0.0),
             "top_lexical": raw_lexical,
             "top_question": top_question,
+            # in scope, several bank questions of one passage match; out of scope, matches scatter
+            "question_consensus": max((c.question_matches for c in pool.values()), default=0),
         }
         return {"candidates": ranked, "signals": signals}

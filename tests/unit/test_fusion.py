@@ -39,7 +39,8 @@ def test_scores_add_passage_sentence_window_and_lexical() -> None:
     assert abs(a.score - (0.8 + 0.9 + 0.9 + 0.1 * 0.5)) < 1e-9
     assert abs(b.score - (0.7 + 0.85 + 0.88 + 0.1 * 1.0)) < 1e-9
     assert [c.chunk_id for c in out["candidates"]] == ["a", "b"]
-    assert out["signals"] == {"top_sentence": 0.9, "top_passage": 0.8, "top_lexical": 4.0, "top_question": 0.0}
+    assert out["signals"] == {"top_sentence": 0.9, "top_passage": 0.8, "top_lexical": 4.0, "top_question": 0.0,
+                              "question_consensus": 0}
 
 
 def test_a_missing_signal_counts_as_the_lowest_returned_score() -> None:
@@ -57,7 +58,7 @@ def test_a_passage_only_the_sentence_or_question_retriever_found_is_fetched() ->
 
 
 def test_a_bank_question_counts_only_above_the_floor() -> None:
-    no_margin = DEFAULT.variant("no margin", fusion={"question_margin": None}).fusion
+    no_margin = DEFAULT.variant("no margin", fusion={"question_margin": None, "question_match_weight": 0.0}).fusion
     floor, weight = no_margin.question_floor, no_margin.question_weight
     hits = dict(dense=[passage("a", 0.80), passage("b", 0.80), passage("c", 0.80)],
                 sentences=[sentence("a", 0.9), sentence("b", 0.9), sentence("c", 0.9)],
@@ -73,8 +74,22 @@ def test_a_bank_question_counts_only_above_the_floor() -> None:
     assert scores["a"] == scores["b"]
 
 
+def test_each_bank_question_that_counts_adds_a_bonus_and_the_most_agreeing_passage_is_a_signal() -> None:
+    fusion = DEFAULT.variant("count", fusion={"question_margin": 0.05, "question_floor": 0.80}).fusion
+    hits = dict(dense=[passage("a", 0.80), passage("b", 0.80)], sentences=[sentence("a", 0.9), sentence("b", 0.9)],
+                questions=[question("a", 0.95), question("b", 0.95), question("b", 0.93), question("b", 0.91),
+                           question("a", 0.85)])  # 0.85 is below the relative floor 0.95 - 0.05
+    out = fuse(fusion=fusion, **hits)
+    by_id = {c.chunk_id: c for c in out["candidates"]}
+    assert (by_id["a"].question_matches, by_id["b"].question_matches) == (1, 3)
+    assert abs((by_id["b"].score - by_id["a"].score) - fusion.question_match_weight * 2) < 1e-9
+    assert out["signals"]["question_consensus"] == 3
+    assert [c.chunk_id for c in out["candidates"]] == ["b", "a"]
+
+
 def test_with_a_margin_only_questions_close_to_the_best_match_count() -> None:
-    fusion = DEFAULT.variant("margin", fusion={"question_margin": 0.02, "question_floor": 0.80}).fusion
+    fusion = DEFAULT.variant("margin", fusion={"question_margin": 0.02, "question_floor": 0.80,
+                                               "question_match_weight": 0.0}).fusion
     hits = dict(dense=[passage("a", 0.80), passage("b", 0.80), passage("c", 0.80)],
                 sentences=[sentence("a", 0.9), sentence("b", 0.9), sentence("c", 0.9)],
                 questions=[question("a", 0.95), question("b", 0.94), question("c", 0.92)])

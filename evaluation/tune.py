@@ -8,6 +8,7 @@ goes into `api/search/config.py` by hand, and is then confirmed once on the test
 from __future__ import annotations
 
 import argparse
+from itertools import product
 
 from api.search.config import DEFAULT
 from api.search.engine import SearchEngine
@@ -29,14 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     questions = load_questions(sets={"dev"})
     configs = {}
-    for w in args.weights:
-        for f in args.floors:
-            for m in args.margins:
-                for c in args.match_weights:
-                    name = f"w={w:g} floor={f:g}" + (f" margin={m:g}" if m >= 0 else "") + f" match={c:g}"
-                    configs[name] = DEFAULT.variant(name, abstention=False, fusion={
-                        "question_weight": w, "question_floor": f, "question_margin": m if m >= 0 else None,
-                        "question_match_weight": c})
+    for w, f, m, c in product(args.weights, args.floors, args.margins, args.match_weights):
+        name = f"w={w:g} floor={f:g}" + (f" margin={m:g}" if m >= 0 else "") + f" match={c:g}"
+        configs[name] = DEFAULT.variant(name, abstention=False, fusion={
+            "question_weight": w, "question_floor": f, "question_margin": m if m >= 0 else None,
+            "question_match_weight": c})
     engine = SearchEngine.open(get_settings())
     try:
         reports, _ = run_evaluation(engine, questions, configs)

@@ -4,8 +4,8 @@ A small logistic model over signals every search already has: the best sentence 
 similarity, the best bank question and how many bank questions of one passage match (in scope
 they agree on a passage, out of scope they scatter), the lexical evidence per query term, the
 share of the query's words the corpus knows, and whether the query is English (cross-lingual
-similarities run lower). It is fitted on
-the development set's in-scope and out-of-scope questions (`veiviser eval --calibrate`). Its
+similarities run lower). It is fitted on the development set's in-scope and out-of-scope
+questions (`veiviser eval --calibrate`). Its
 threshold abstains on at most a share of the dev set's in-scope questions; that share is chosen
 by cross-validation on dev (`choose_allowance`), because a threshold set on the very questions
 the model was fitted on abstains more often on new ones (measured: 5 % on dev became 6 % in

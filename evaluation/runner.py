@@ -151,20 +151,25 @@ def _latency(results: list[QuestionResult]) -> dict[str, float]:
     return {"median": round(median(times), 1), "p95": round(percentile(times, 0.95), 1)}
 
 
-def calibrate_abstention(engine: SearchEngine, dev_questions: list[Question]):
-    """Fit the abstention model on the dev set's signals and save it (veiviser/data/abstention.json),
-    with the in-sample allowance whose dev cross-validation meets the targets (api/search/abstention.py)."""
+def calibrate_abstention(engine: SearchEngine, dev_questions: list[Question],
+                         calibration: list[str] | None = None):
+    """Fit the abstention model on the signals of the dev set and of the out-of-scope calibration
+    questions (evaluation/calibration.py: 16 out-of-scope dev questions alone are too few to fit
+    seven weights or to measure recall), and save it (veiviser/data/abstention.json), with the
+    in-sample allowance chosen by cross-validation over both (api/search/abstention.py)."""
     from api.search.abstention import choose_allowance, fit, load_model
+    from evaluation.calibration import load_calibration
 
-    rows = []
-    for q in dev_questions:
-        response = engine.search(q.question, top_k=1)
-        rows.append((response.signals, not q.in_scope))
+    if calibration is None:
+        calibration = [c.question for c in load_calibration()]
+    rows = [(engine.search(q.question, top_k=1).signals, not q.in_scope) for q in dev_questions]
+    rows += [(engine.search(text, top_k=1).signals, True) for text in calibration]
     allowance, wrong, recall = choose_allowance(rows)
     model = fit(rows, max_false=allowance,
-                fitted_on=f"dev set, {len(rows)} questions, index {engine.version}; threshold abstains on "
-                          f"{allowance:.0%} of dev in-scope, chosen by 10-fold cross-validation on dev "
-                          f"(held-out wrongly abstained {wrong:.1%}, out-of-scope recall {recall:.2f})")
+                fitted_on=f"dev set ({len(dev_questions)} questions) and {len(calibration)} out-of-scope calibration "
+                          f"questions, index {engine.version}; threshold abstains on {allowance:.0%} of dev in-scope, "
+                          f"chosen by 10-fold cross-validation over both (held-out wrongly abstained {wrong:.1%}, "
+                          f"out-of-scope recall {recall:.2f})")
     model.save()
     load_model.cache_clear()
     return model

@@ -234,8 +234,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             from evaluation.runner import calibrate_abstention
 
             model = calibrate_abstention(engine, load_questions(sets={"dev"}))
-            print(f"abstention model fitted on the dev set, threshold {model.threshold:.3f}: "
-                  "veiviser/data/abstention.json")
+            print(f"abstention model fitted on the dev set and the calibration questions, "
+                  f"threshold {model.threshold:.3f}: veiviser/data/abstention.json")
         reports, _ = run_evaluation(engine, questions, configs)
         name = args.name or (args.set if not files else "custom")
         paths = write_reports(reports, name, engine, Path(args.out), questions)
@@ -435,7 +435,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="report folder (default evaluation/reports)")
     ev.add_argument("--name", help="report file name (default: the set's name)")
     ev.add_argument("--calibrate", action="store_true",
-                    help="first refit the abstention model on the dev set and save it (then evaluate)")
+                    help="first refit the abstention model on the dev set and the out-of-scope calibration questions "
+                         "(evaluation/calibration/) and save it (then evaluate)")
     ev.set_defaults(func=cmd_eval)
 
     bench = sub.add_parser("bench", help="measure index build time, query latency, throughput and memory")

@@ -5,12 +5,12 @@ similarity, the best bank question and how many bank questions of one passage ma
 they agree on a passage, out of scope they scatter), the lexical evidence per query term, the
 share of the query's words the corpus knows, and whether the query is English (cross-lingual
 similarities run lower). It is fitted on the development set's in-scope and out-of-scope
-questions (`veiviser eval --calibrate`). Its
-threshold abstains on at most a share of the dev set's in-scope questions; that share is chosen
-by cross-validation on dev (`choose_allowance`), because a threshold set on the very questions
-the model was fitted on abstains more often on new ones (measured: 5 % on dev became 6 % in
-dev's own cross-validation and 9 % on the test set). The fitted weights are data
-(veiviser/data/abstention.json), reviewed like code.
+questions and on the out-of-scope calibration questions (`veiviser eval --calibrate`,
+evaluation/calibration.py). Its threshold abstains on at most a share of the dev set's in-scope
+questions; that share is chosen by cross-validation over the same rows (`choose_allowance`),
+because a threshold set on the very questions the model was fitted on abstains more often on new
+ones (measured: 5 % on dev became 6 % in dev's own cross-validation and 9 % on the test set). The
+fitted weights are data (veiviser/data/abstention.json), reviewed like code.
 """
 
 from __future__ import annotations
@@ -109,8 +109,16 @@ def cross_validated(rows: list[tuple[dict[str, float], bool]], max_false: float,
 def choose_allowance(rows: list[tuple[dict[str, float], bool]], max_wrong: float = 0.05,
                      min_recall: float = 0.90, features: Sequence[str] = FEATURES, folds: int = 10,
                      repeats: int = 5) -> tuple[float, float, float]:
-    """(allowance, its cross-validated wrongly-abstained share, its cross-validated recall): the
-    largest allowance in ALLOWANCES whose held-out figures meet both targets, else the smallest."""
+    """(allowance, its cross-validated wrongly-abstained share, its cross-validated recall): of the
+    allowances in ALLOWANCES whose held-out figures meet both targets, the one whose smaller margin
+    to a target is largest (each margin relative to its target's room: `max_wrong` for wrongly
+    abstained, 1 - `min_recall` for recall), else the smallest. Held-out figures are noisy,
+    so the choice that leaves room on both sides holds best on new questions; the largest allowance
+    that just meets both sits on the wrongly-abstained edge, the smallest on the recall edge."""
     measured = [(a, *cross_validated(rows, a, folds, repeats, features)) for a in ALLOWANCES]
     meeting = [m for m in measured if m[1] <= max_wrong and m[2] >= min_recall]
-    return max(meeting) if meeting else measured[0]
+
+    def room(m: tuple[float, float, float]) -> float:
+        return min((max_wrong - m[1]) / max_wrong, (m[2] - min_recall) / (1 - min_recall))
+
+    return max(meeting, key=lambda m: (room(m), -m[0])) if meeting else measured[0]

@@ -23,6 +23,8 @@ from veiviser.model.loading import PASSAGE_PREFIX
 class EmbeddingCache:
     """Vectors by sha256 of (model id, text), in one SQLite file beside the index."""
 
+    FILE_NAME = "embeddings.sqlite"  # under settings.cache_dir
+
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=120)

@@ -272,7 +272,7 @@ def build_index(settings: Settings, chunks: list[Chunk], documents: dict[str, di
         if not settings.qdrant_url:
             for store in stores.values():
                 bulk_local_writes(store)
-        cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
+        cache = EmbeddingCache(settings.cache_dir / EmbeddingCache.FILE_NAME)
         short_titles = {doc_id: meta["short_title"] for doc_id, meta in documents.items()}
         pipeline = IndexingPipeline.build(settings, stores, analyzer, model, cache, chunks, short_titles, progress)
         written = pipeline.run(chunks, questions or [])

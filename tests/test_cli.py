@@ -1,4 +1,4 @@
-"""`veiviser` on the command line: search (JSON and batch), corpus stats, index status and rollback.
+"""`veiviser` on the command line: search (JSON and batch), corpus stats and ties, index status and rollback.
 
 They run on a copy of the session's index so that the engine fixture's open store is not shared.
 """
@@ -136,6 +136,23 @@ def test_corpus_stats(run_cli) -> None:
                 "nasjonal-veileder-horing-2024", "kristiansund-psykisk-helse-rus-2021"):
         assert doc in out
     assert "chunks per kind:" in out and "chunks per law:" in out and "hol" in out
+
+
+def test_corpus_ties_lists_near_identical_questions_on_different_passages(run_cli) -> None:
+    code, out, err = run_cli("corpus", "ties", "--doc", "nasjonal-veileder-horing-2024", "--json")
+    assert code == 0
+    ties = [json.loads(line) for line in out.splitlines()]
+    assert ties, err
+    assert [t["similarity"] for t in ties] == sorted((t["similarity"] for t in ties), reverse=True)
+    for tie in ties:
+        first, second = tie["first"], tie["second"]
+        assert tie["similarity"] >= 0.955
+        assert "nasjonal-veileder-horing-2024" in (first["doc_id"], second["doc_id"])
+        assert (first["doc_id"], first["section"]) != (second["doc_id"], second["section"])
+        assert not set(first["passages"]) & set(second["passages"])
+        assert first["evidence"] and first["file"].endswith(".yaml") and first["line"] > 0
+    code, out, err = run_cli("corpus", "ties", "--min", "0.999")
+    assert code == 0 and "pairs of bank questions on different passages at cosine >= 0.999" in err
 
 
 def test_index_status_and_rollback_without_a_previous_version(run_cli, index) -> None:

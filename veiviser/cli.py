@@ -73,6 +73,36 @@ def cmd_corpus_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_corpus_ties(args: argparse.Namespace) -> int:
+    from ingest.embedding import EmbeddingCache
+    from ingest.question_ties import DEFAULT_MIN_SIMILARITY, embed_questions, find_ties
+    from ingest.questions import load_bank
+    from veiviser.model.loading import load_build_model
+
+    settings = get_settings()
+    _, chunks = _load_chunks()
+    questions = load_bank(settings.corpus_dir, chunks)
+    cache = EmbeddingCache(settings.cache_dir / EmbeddingCache.FILE_NAME)
+    try:
+        vectors = embed_questions(questions, load_build_model(settings, progress=False), cache)
+    finally:
+        cache.close()
+    threshold = DEFAULT_MIN_SIMILARITY if args.min is None else args.min
+    ties = [t for t in find_ties(questions, vectors, threshold)
+            if args.doc is None or args.doc in (t.first.doc_id, t.second.doc_id)]
+    if args.json:
+        for tie in ties:
+            print(json.dumps(tie.as_dict(), ensure_ascii=False))
+        return 0
+    for tie in ties:
+        a, b = tie.first, tie.second
+        print(f"{tie.similarity:.3f}  {a.path.name}:{a.line} [{a.anchor}] {a.question}\n"
+              f"       {b.path.name}:{b.line} [{b.anchor}] {b.question}")
+    print(f"{len(ties)} pairs of bank questions on different passages at cosine >= {threshold:g}"
+          + (f" involving {args.doc}" if args.doc else ""), file=sys.stderr)
+    return 0
+
+
 def cmd_chunks(args: argparse.Namespace) -> int:
     _, chunks = _load_chunks()
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
@@ -397,6 +427,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_corpus_build)
     stats = corpus_sub.add_parser("stats", help="counts per document, kind, law, pathway and target group")
     stats.set_defaults(func=cmd_corpus_stats)
+    ties = corpus_sub.add_parser(
+        "ties", help="near-identical bank questions on different passages, for review (docs/corpus-format.md)")
+    ties.add_argument("--min", type=float, help="cosine at or above which two questions tie (default 0.955)")
+    ties.add_argument("--doc", help="only pairs with a question of this document id")
+    ties.add_argument("--json", action="store_true", help="one JSON object per pair, with both evidence snippets")
+    ties.set_defaults(func=cmd_corpus_ties)
 
     chunks = sub.add_parser("chunks", help="write all chunks")
     chunks.add_argument("--jsonl", action="store_true", required=True, help="one JSON object per line")

@@ -45,10 +45,10 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> list[CalibrationQuestion]
     seen: dict[str, str] = {}
     for node in root.value:
         where = f"{path.name}:{node.start_mark.line + 1}"
-        entry = yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.MappingNode) else None
-        if not isinstance(entry, dict) or set(entry) != {"question", "lang", "kind"}:
-            raise QuestionFileError(f"{where}: an entry has exactly the keys question, lang and kind")
-        question = str(entry["question"] or "").strip()
+        entry = {k.value: v.value for k, v in node.value} if isinstance(node, yaml.MappingNode) else {}
+        if set(entry) != {"question", "lang", "kind"} or not all(isinstance(v, str) for v in entry.values()):
+            raise QuestionFileError(f"{where}: an entry has exactly the keys question, lang and kind, each a text")
+        question = entry["question"].strip()
         if not question or len(question) > MAX_CHARS:
             raise QuestionFileError(f"{where}: a question must have 1 to {MAX_CHARS} characters")
         if entry["lang"] not in LANGS:

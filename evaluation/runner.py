@@ -151,8 +151,7 @@ def _latency(results: list[QuestionResult]) -> dict[str, float]:
     return {"median": round(median(times), 1), "p95": round(percentile(times, 0.95), 1)}
 
 
-def calibrate_abstention(engine: SearchEngine, dev_questions: list[Question],
-                         calibration: list[str] | None = None):
+def calibrate_abstention(engine: SearchEngine, dev_questions: list[Question]):
     """Fit the abstention model on the signals of the dev set and of the out-of-scope calibration
     questions (evaluation/calibration.py: 16 out-of-scope dev questions alone are too few to fit
     seven weights or to measure recall), and save it (veiviser/data/abstention.json), with the
@@ -160,8 +159,7 @@ def calibrate_abstention(engine: SearchEngine, dev_questions: list[Question],
     from api.search.abstention import choose_allowance, fit, load_model
     from evaluation.calibration import load_calibration
 
-    if calibration is None:
-        calibration = [c.question for c in load_calibration()]
+    calibration = [c.question for c in load_calibration()]
     rows = [(engine.search(q.question, top_k=1).signals, not q.in_scope) for q in dev_questions]
     rows += [(engine.search(text, top_k=1).signals, True) for text in calibration]
     allowance, wrong, recall = choose_allowance(rows)

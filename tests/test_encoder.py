@@ -38,8 +38,8 @@ def test_the_build_encoder_follows_its_setting(settings, monkeypatch) -> None:
     assert isinstance(bf16, TorchEncoder) and bf16.bf16
     plain = loading.load_build_model(settings.model_copy(update={"build_encoder": "torch"}), progress=False)
     assert isinstance(plain, TorchEncoder) and not plain.bf16
-    monkeypatch.setattr(loading, "has_bf16_matrix_units", lambda: False)
-    assert isinstance(loading.load_build_model(settings, progress=False), OnnxEncoder)  # auto without AMX
-    monkeypatch.setattr(loading, "has_bf16_matrix_units", lambda: True)
+    monkeypatch.setattr(loading, "has_native_bf16", lambda: False)
+    assert isinstance(loading.load_build_model(settings, progress=False), OnnxEncoder)  # auto without hardware bf16
+    monkeypatch.setattr(loading, "has_native_bf16", lambda: True)
     auto = loading.load_build_model(settings, progress=False)
     assert isinstance(auto, TorchEncoder) and auto.bf16

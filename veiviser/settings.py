@@ -42,7 +42,8 @@ class Settings(BaseSettings):
         "auto",
         description="Backend that embeds an index build: `torch-bf16` runs torch with bfloat16 matrix products "
         "(vectors at cosine 0.9999+ to float32; a scratch build 93 -> 53 s on this 2-core Xeon with AMX); "
-        "`query` uses `encoder`; `auto` picks `torch-bf16` where the CPU has AMX tiles and `query` elsewhere.",
+        "`query` uses `encoder`; `auto` picks `torch-bf16` where the CPU has AMX tiles or AVX-512 BF16 and "
+        "`query` elsewhere.",
     )
     query_threads: int = Field(
         1,

@@ -1,11 +1,11 @@
-"""The ONNX encoder's batching and the export's freshness check (no model needed)."""
+"""The ONNX encoder's batching, the export's freshness check and the build encoder's CPU check (no model needed)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from veiviser.model import onnx_export
+from veiviser.model import encoder, onnx_export
 from veiviser.model.encoder import token_batches
 
 
@@ -62,3 +62,20 @@ def test_a_missing_graph_is_not_current(tmp_path: Path) -> None:
     folder = _fake_model(tmp_path)
     (onnx_export.onnx_dir(folder) / onnx_export.ONNX_FILE).unlink()
     assert not onnx_export.is_current(folder)
+
+
+def test_avx512_bf16_counts_as_hardware_bf16_without_amx(monkeypatch) -> None:
+    import torch
+
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)
+    monkeypatch.setattr(encoder, "cpu_flags", lambda: {"avx512f", "avx512_bf16"})
+    assert encoder.has_native_bf16()
+    monkeypatch.setattr(encoder, "cpu_flags", lambda: {"avx512f", "avx2"})
+    assert not encoder.has_native_bf16()
+
+
+def test_cpu_flags_are_read_from_the_kernel() -> None:
+    flags = encoder.cpu_flags()
+    assert isinstance(flags, set)
+    if Path("/proc/cpuinfo").exists():
+        assert flags, "a Linux machine lists its CPU flags"

@@ -35,14 +35,30 @@ def all_cores() -> int:
     return os.cpu_count() or 1
 
 
-def has_bf16_matrix_units() -> bool:
-    """Whether this CPU multiplies bfloat16 matrices in hardware (Intel AMX), where `TorchEncoder(bf16=True)`
-    is the fastest way to embed a batch; elsewhere autocast would emulate bf16 and be slower."""
+def has_native_bf16() -> bool:
+    """Whether this CPU multiplies bfloat16 in hardware, where `TorchEncoder(bf16=True)` is the fastest way
+    to embed a batch: Intel AMX tiles (about 2x float32 ONNX), or AVX-512 BF16 dot products as on AMD Zen 4
+    (measured on a 2-core EPYC: bank questions 160 -> 215 a second, passages the same, a scratch build
+    254 -> 207-226 s). Elsewhere autocast would emulate bf16 and be slower."""
     try:
         import torch
     except ImportError:  # not installed, or kept out of a serving process (api/worker.py)
         return False
-    return bool(getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)())
+    if getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)():
+        return True
+    return "avx512_bf16" in cpu_flags()
+
+
+def cpu_flags() -> set[str]:
+    """The CPU's feature flags as Linux reports them (empty elsewhere)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            for line in info:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
 
 
 class TorchEncoder:

@@ -27,6 +27,7 @@ import os
 import shutil
 import time
 import uuid
+import warnings
 from contextlib import closing
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -239,6 +240,9 @@ def open_store(settings: Settings, folder: Path, version: str, kind: str, dim: i
         return QdrantDocumentStore(url=settings.qdrant_url, api_key=Secret.from_token(key) if key else None,
                                    timeout=settings.qdrant_timeout,
                                    replication_factor=settings.qdrant_replication_factor, **common)  # type: ignore[arg-type]
+    # qdrant-client's advice against local mode above 20,000 points is about its own search; the query path
+    # reads local collections into arrays once (api/search/dense_index.py), so the bank's size is not a problem
+    warnings.filterwarnings("ignore", message="Local mode is not recommended", category=UserWarning)
     return QdrantDocumentStore(path=str(folder / kind), **common)  # type: ignore[arg-type]
 
 

@@ -3,12 +3,15 @@
 Measured in one run on this machine (shared and noisy, so medians and ratios, never single
 timings): index build from scratch (empty embedding cache) and after a one-document change;
 query latency in-process and over HTTP; throughput with concurrent clients on loopback; peak
-memory. Each figure is compared with the last committed report (evaluation/reports/bench.json).
+memory. Each figure is compared with the last committed report (evaluation/reports/bench.json),
+which names the machine it ran on: a ratio between two machines compares them as much as the code.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import platform
 import resource
 import shutil
 import statistics
@@ -23,6 +26,7 @@ import httpx
 from api.search.stages import STAGES
 from evaluation.bench_http import free_port, run_http_benchmark
 from evaluation.uncertainty import percentile
+from veiviser.model.encoder import Encoder, TorchEncoder, cpu_flags
 from veiviser.settings import Settings
 
 REPORT_DIR = Path(__file__).resolve().parent / "reports"
@@ -153,6 +157,25 @@ def bench_served(questions: list[str], clients: int, seconds: float, workers: in
     return figures
 
 
+def machine() -> str:
+    """The CPU model, its core count and its bfloat16 hardware, e.g. 'AMD EPYC, 2 cores, AVX-512 BF16'."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            model = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), model)
+    except OSError:
+        pass
+    flags = cpu_flags()
+    bf16 = "AMX" if "amx_bf16" in flags else "AVX-512 BF16" if "avx512_bf16" in flags else "no bf16 hardware"
+    return f"{model}, {os.cpu_count()} cores, {bf16}"
+
+
+def encoder_name(encoder: Encoder) -> str:
+    if isinstance(encoder, TorchEncoder):
+        return "torch-bf16" if encoder.bf16 else "torch"
+    return type(encoder).__name__
+
+
 def peak_memory_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -173,8 +196,12 @@ def compare(current: dict[str, Any], previous: dict[str, Any]) -> list[tuple[str
 def write_report(figures: dict[str, Any], previous: dict[str, Any], out_dir: Path = REPORT_DIR) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bench.json").write_text(json.dumps(figures, indent=2) + "\n", "utf-8")
-    lines = ["# Benchmark", "", f"Measured {figures.get('measured_at', '')} on this machine.", "",
-             "| figure | now | last committed | ratio | target |", "|---|---|---|---|---|"]
+    here = figures.get("machine", "this machine")
+    lines = ["# Benchmark", "", f"Measured {figures.get('measured_at', '')} on {here}.", ""]
+    if previous and previous.get("machine") != figures.get("machine"):
+        lines += [f"The last committed report was measured on {previous.get('machine') or 'a machine it did not name'}:"
+                  " its ratios compare two machines as much as two versions of the code.", ""]
+    lines += ["| figure | now | last committed | ratio | target |", "|---|---|---|---|---|"]
     for key, value, before, ratio, target in compare(figures, previous):
         lines.append(f"| {key} | {value} | {before} | {ratio} | {target} |")
     path = out_dir / "bench.md"

@@ -286,12 +286,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     settings = get_settings()
     ensure_index(settings)
     previous = bench.load_previous()
-    figures: dict = {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    build_model = load_build_model(settings, progress=False)
+    figures: dict = {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "machine": bench.machine(),
+                     "build_encoder": bench.encoder_name(build_model)}
     model = load_model(settings, progress=False)
     questions = [q.question for q in load_questions(sets={"dev"})]
     print("building indexes in a scratch folder …", file=sys.stderr)
-    figures.update(bench.bench_builds(settings, load_build_model(settings, progress=False),
-                                      scratch=not args.skip_scratch))
+    figures.update(bench.bench_builds(settings, build_model, scratch=not args.skip_scratch))
     engine = SearchEngine.open(settings, model=model)
     try:
         print("timing queries in-process …", file=sys.stderr)

@@ -38,8 +38,8 @@ def all_cores() -> int:
 def has_native_bf16() -> bool:
     """Whether this CPU multiplies bfloat16 in hardware, where `TorchEncoder(bf16=True)` is the fastest way
     to embed a batch: Intel AMX tiles (about 2x float32 ONNX), or AVX-512 BF16 dot products as on AMD Zen 4
-    (measured on a 2-core EPYC: bank questions 160 -> 215 a second, passages the same, a scratch build
-    254 -> 207-226 s). Elsewhere autocast would emulate bf16 and be slower."""
+    (measured on a 2-core EPYC: bank questions 160 -> 215 a second, passages the same, a scratch build with
+    20,900 bank questions 254 -> 207-226 s). Elsewhere autocast would emulate bf16 and be slower."""
     try:
         import torch
     except ImportError:  # not installed, or kept out of a serving process (api/worker.py)

@@ -26,7 +26,8 @@ import httpx
 from api.search.stages import STAGES
 from evaluation.bench_http import free_port, run_http_benchmark
 from evaluation.uncertainty import percentile
-from veiviser.model.encoder import Encoder, TorchEncoder, cpu_flags
+from veiviser.model.encoder import Encoder, OnnxEncoder, TorchEncoder, cpu_flags, cpu_info
+from veiviser.model.onnx_export import INT8_FILE
 from veiviser.settings import Settings
 
 REPORT_DIR = Path(__file__).resolve().parent / "reports"
@@ -159,20 +160,18 @@ def bench_served(questions: list[str], clients: int, seconds: float, workers: in
 
 def machine() -> str:
     """The CPU model, its core count and its bfloat16 hardware, e.g. 'AMD EPYC, 2 cores, AVX-512 BF16'."""
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
-            model = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), model)
-    except OSError:
-        pass
+    model = cpu_info().get("model name") or platform.processor() or platform.machine()
     flags = cpu_flags()
     bf16 = "AMX" if "amx_bf16" in flags else "AVX-512 BF16" if "avx512_bf16" in flags else "no bf16 hardware"
     return f"{model}, {os.cpu_count()} cores, {bf16}"
 
 
 def encoder_name(encoder: Encoder) -> str:
+    """The build encoder as `VEIVISER_BUILD_ENCODER` names it, so that a report says which one `auto` chose."""
     if isinstance(encoder, TorchEncoder):
         return "torch-bf16" if encoder.bf16 else "torch"
+    if isinstance(encoder, OnnxEncoder):
+        return "onnx-int8" if encoder.onnx_file.name == INT8_FILE else "onnx"
     return type(encoder).__name__
 
 

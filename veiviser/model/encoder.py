@@ -10,6 +10,7 @@ index manifest are shared between them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Sequence
@@ -49,16 +50,21 @@ def has_native_bf16() -> bool:
     return "avx512_bf16" in cpu_flags()
 
 
+def cpu_info() -> dict[str, str]:
+    """The first CPU's fields as Linux reports them in /proc/cpuinfo ("model name", "flags", ...; empty elsewhere)."""
+    fields: dict[str, str] = {}
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+        for line in info:
+            if not line.strip():  # the first processor's block ends here
+                break
+            key, _, value = line.partition(":")
+            fields[key.strip()] = value.strip()
+    return fields
+
+
 def cpu_flags() -> set[str]:
-    """The CPU's feature flags as Linux reports them (empty elsewhere)."""
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
-            for line in info:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
+    """The CPU's feature flags (empty where the kernel does not list them)."""
+    return set(cpu_info().get("flags", "").split())
 
 
 class TorchEncoder:

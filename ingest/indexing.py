@@ -221,12 +221,12 @@ class IndexingPipeline:
         return cls(
             to_documents=ChunkToDocuments(short_titles),
             lexical_encoder=LexicalEncoder(analyzer),
-            passage_embedder=CachedEmbedder(model, cache, progress=progress, label="passages"),
+            passage_embedder=CachedEmbedder(model, cache, batch_size=8, progress=progress, label="passages"),
             sentence_splitter=SentenceSplitter(),
-            sentence_embedder=CachedEmbedder(model, cache, batch_size=32, progress=progress, label="sentences"),
+            sentence_embedder=CachedEmbedder(model, cache, batch_size=16, progress=progress, label="sentences"),
             sentence_windows=SentenceWindows() if settings.qdrant_url else None,
             to_questions=QuestionsToDocuments(chunks),
-            question_embedder=CachedEmbedder(model, cache, batch_size=64, progress=progress,
+            question_embedder=CachedEmbedder(model, cache, batch_size=32, progress=progress,
                                              label="bank questions", prefix=QUERY_PREFIX),
             writers={kind: PointWriter(stores[kind]) for kind in KINDS},
         )

@@ -20,6 +20,23 @@ def test_onnx_and_bf16_vectors_equal_torch_vectors_on_every_question_and_passage
         assert row.min_cosine >= MIN_CHECK_COSINE, row
 
 
+def test_a_build_embeds_batches_one_per_core_with_the_same_vectors(settings) -> None:
+    """The build's parallel batches (`run_batches`) give what one batch at a time gives, and torch's
+    own batching is sentence-transformers' `encode`."""
+    import numpy as np
+
+    from veiviser.model.loading import load_model
+
+    texts = [f"query: spørsmål nummer {i} om {'oppfølging ' * (i % 7)}i kommunen" for i in range(70)]
+    onnx = load_model(settings.model_copy(update={"encoder": "onnx"}), progress=False)
+    parallel, sequential = onnx.encode(texts, batch_size=8, threads=2), onnx.encode(texts, batch_size=8, threads=1)
+    assert float((parallel * sequential).sum(axis=1).min()) >= 0.99999
+    torch_encoder = load_model(settings.model_copy(update={"encoder": "torch"}), progress=False)
+    mine = torch_encoder.encode(texts, batch_size=8, threads=2)
+    reference = torch_encoder.model.encode(texts, batch_size=8, normalize_embeddings=True, convert_to_numpy=True)
+    assert float((mine * np.asarray(reference)).sum(axis=1).min()) >= 0.99999
+
+
 def test_the_encoders_share_one_model_id_so_caches_and_indexes_are_shared(settings, model) -> None:
     from veiviser.model.loading import load_model
 

@@ -79,3 +79,27 @@ def test_cpu_flags_are_read_from_the_kernel() -> None:
     assert isinstance(flags, set)
     if Path("/proc/cpuinfo").exists():
         assert flags, "a Linux machine lists its CPU flags"
+
+
+def test_several_batches_go_one_per_core_and_a_single_batch_gets_every_core() -> None:
+    assert encoder.batch_threads(threads=2, batches=40) == (2, 1)
+    assert encoder.batch_threads(threads=2, batches=1) == (1, 2)
+    assert encoder.batch_threads(threads=1, batches=40) == (1, 1)
+
+
+def test_batches_run_in_parallel_come_back_in_their_order() -> None:
+    import threading
+    import time
+
+    import numpy as np
+
+    seen: set[int] = set()
+
+    def run(batch: int) -> np.ndarray:
+        seen.add(threading.get_ident())
+        time.sleep(0.01 * (batch % 3))  # later batches may finish first
+        return np.full((1, 2), batch, dtype=np.float32)
+
+    parts = encoder.run_batches(run, list(range(12)), workers=3)
+    assert [int(p[0, 0]) for p in parts] == list(range(12))
+    assert len(seen) > 1  # it did run on several threads

@@ -13,9 +13,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -34,6 +35,42 @@ class Encoder(Protocol):
 
 def all_cores() -> int:
     return os.cpu_count() or 1
+
+
+Batch = TypeVar("Batch")
+
+
+def batch_threads(threads: int, batches: int) -> tuple[int, int]:
+    """How `threads` cores run `batches`: (batches at a time, threads inside one batch).
+
+    Several batches go one per core: an index build is faster so than with every core on one batch
+    (on a 2-core EPYC, torch bf16 embeds bank questions 185 -> 250 a second, sentences 96 -> 139,
+    passages 9.6 -> 13.3 at the batch sizes of `ingest/indexing.py`), because a core never waits for
+    the other inside a matrix product. A single batch (a query) gets every core.
+    """
+    return (threads, 1) if batches > 1 else (1, threads)
+
+
+def run_batches(run: Callable[[Batch], np.ndarray], batches: Sequence[Batch], workers: int,
+                progress: bool = False) -> list[np.ndarray]:
+    """`run` over every batch, `workers` at a time on threads, results in order.
+
+    Both backends release the GIL while they compute, so threads are enough. Inputs are prepared
+    (tokenised) before, in the calling thread: a fast tokenizer must not be called from two threads
+    at once (huggingface/tokenizers#537, "Already borrowed").
+    """
+    if progress:
+        from tqdm import tqdm
+
+        def shown(results):
+            return tqdm(results, total=len(batches), desc="Batches")
+    else:
+        def shown(results):
+            return results
+    if workers <= 1:
+        return list(shown(map(run, batches)))
+    with ThreadPoolExecutor(workers) as pool:
+        return list(shown(pool.map(run, batches)))
 
 
 def has_native_bf16() -> bool:
@@ -97,17 +134,27 @@ class TorchEncoder:
                threads: int = 1) -> np.ndarray:
         import torch
 
+        texts = list(texts)
+        order = np.argsort([-len(t) for t in texts], kind="stable")  # similar lengths share a batch
+        rows = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+        features = [self.model.preprocess([texts[i] for i in batch]) for batch in rows]
+
+        def embed(batch: dict) -> np.ndarray:
+            with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+                return self.model(batch)["sentence_embedding"].float().numpy()
+
+        workers, inside = batch_threads(max(1, threads), len(features))
         previous = torch.get_num_threads()
-        torch.set_num_threads(max(1, threads))
+        torch.set_num_threads(inside)
         try:
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
-                vectors = self.model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
-                                            show_progress_bar=progress, convert_to_numpy=True)
+            parts = run_batches(embed, features, workers, progress)
         finally:
             torch.set_num_threads(previous)
-        vectors = np.asarray(vectors, dtype=np.float32)
-        if self.bf16:  # normalised again in float32, so every cosine is a plain dot product as before
-            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for batch, part in zip(rows, parts, strict=True):
+            vectors[batch] = part
+        # normalised again in float32 (bf16 leaves norms a little off 1), so every cosine is a plain dot product
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
         return vectors
 
 
@@ -116,8 +163,9 @@ class OnnxEncoder:
 
     ONNX Runtime fixes a session's thread count when the session is made, so there is one session
     per thread count asked for: one thread for a query (fastest for a short input, and it leaves
-    the other cores to concurrent requests), every core for index builds. The many-thread session
-    is made only when a build asks for it. Batches are cut by padded tokens, not only by count.
+    the other cores to concurrent requests), and for an index build, which runs one batch per core
+    on it (`batch_threads`; a session may be run from several threads at once). Batches are cut by
+    padded tokens, not only by count.
     """
 
     max_batch_tokens = 1024  # measured: ORT on CPU is fastest with small batches (4 passages ≈ 1.5× 16)
@@ -149,25 +197,26 @@ class OnnxEncoder:
 
     def encode(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False,
                threads: int = 1) -> np.ndarray:
-        session = self._session(max(1, threads))
         encodings = self.tokenizer.encode_batch(list(texts))
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")  # similar lengths share a batch
-        out = np.empty((len(encodings), self.dimension), dtype=np.float32)
         batches = token_batches([len(encodings[i].ids) for i in order], batch_size, self.max_batch_tokens)
-        if progress:
-            from tqdm import tqdm
+        rows = [order[start:stop] for start, stop in batches]
+        workers, inside = batch_threads(max(1, threads), len(rows))
+        session = self._session(inside)
 
-            batches = tqdm(batches, desc="Batches")
-        for start, stop in batches:
-            rows = order[start:stop]
-            width = max(len(encodings[i].ids) for i in rows)
-            ids = np.full((len(rows), width), self.pad_id, dtype=np.intp)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for r, i in enumerate(rows):
+        def embed(batch: np.ndarray) -> np.ndarray:
+            width = max(len(encodings[i].ids) for i in batch)
+            ids = np.full((len(batch), width), self.pad_id, dtype=np.intp)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for r, i in enumerate(batch):
                 n = len(encodings[i].ids)
                 ids[r, :n] = encodings[i].ids
                 mask[r, :n] = 1
-            out[rows] = session.run(None, {"words": self.words[ids], "attention_mask": mask})[0]
+            return session.run(None, {"words": self.words[ids], "attention_mask": mask})[0]
+
+        out = np.empty((len(encodings), self.dimension), dtype=np.float32)
+        for batch, part in zip(rows, run_batches(embed, rows, workers, progress), strict=True):
+            out[batch] = part
         return out
 
 

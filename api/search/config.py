@@ -58,6 +58,12 @@ class Fusion:
     law_match: bool = True
     law_bonus: float = 0.15
     faq_bonus: float = 0.0
+    # subtracted from passages of a superseded document (status `historisk`): where it and the guideline that
+    # replaced it say the same, a GP should read what applies now first (the result still carries the
+    # "historisk" flag, and a status filter still finds it). Fitted on dev (0, 0.02 ... 0.15): hit@1 0.690 ->
+    # 0.717, a plateau from 0.03 to 0.06, hit@5 0.974 throughout up to 0.1; the same for consultation
+    # drafts changed nothing on dev, so drafts get none.
+    historical_penalty: float = 0.04
 
 
 @dataclass(frozen=True)
@@ -104,4 +110,5 @@ def named_configs(base: SearchConfig = DEFAULT) -> dict[str, SearchConfig]:
         "no-english-terms": v("no-english-terms", understanding={"english": False}),
         "no-fuzzy": v("no-fuzzy", understanding={"fuzzy": False}),
         "no-law-match": v("no-law-match", fusion={"law_match": False}),
+        "no-historical-penalty": v("no-historical-penalty", fusion={"historical_penalty": 0.0}),
     }

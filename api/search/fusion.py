@@ -14,7 +14,9 @@ No multilingual reranker ships offline, so ranking is built from what the index 
 - `question_matches`: how many of the passage's bank questions count (several questions of one
   passage close to the query are more evidence than one), a small bonus per question;
 - `lexical`: BM25 over Norwegian stems and compound parts, scaled to the best hit;
-- `law`: the query names a law paragraph the passage cites.
+- `law`: the query names a law paragraph the passage cites;
+- a passage of a superseded (historical) document loses `historical_penalty`, so that the guidance
+  that replaced it comes first where both say the same.
 A passage the passage or sentence retriever did not return gets that retriever's lowest returned
 score, so each of those signals only reorders what it saw. The weights are `api/search/config.py`'s `Fusion`.
 """
@@ -157,6 +159,8 @@ class ScoreFusion:
             score += fusion.law_bonus * cand.law
             if cand.document.meta.get("kind") == "faq":
                 score += fusion.faq_bonus
+            if cand.document.meta.get("doc_status") == "historisk":
+                score -= fusion.historical_penalty
             cand.score = score
 
         ranked = sorted((c for c in pool.values() if c.document is not None), key=lambda c: -c.score)

@@ -121,3 +121,13 @@ def test_a_question_below_the_floor_brings_no_passage_in() -> None:
                  questions=[question("z", floor - 0.01), question("y", floor + 0.01)],
                  fetched=[passage("z", 0.0), passage("y", 0.0)])
     assert {c.chunk_id for c in found["candidates"]} == {"a", "y"}
+
+
+def test_a_superseded_document_yields_to_the_guideline_that_replaced_it() -> None:
+    hits = {"dense": [passage("old", 0.80, doc_status="historisk"), passage("new", 0.79, doc_status="gjeldende")]}
+    assert [c.chunk_id for c in fuse(**hits)["candidates"]] == ["new", "old"]
+    unpenalised = Fusion(historical_penalty=0.0)
+    assert [c.chunk_id for c in fuse(fusion=unpenalised, **hits)["candidates"]] == ["old", "new"]
+    old = next(c for c in fuse(**hits)["candidates"] if c.chunk_id == "old")
+    new = next(c for c in fuse(**hits)["candidates"] if c.chunk_id == "new")
+    assert abs((new.score - old.score) - (DEFAULT.fusion.historical_penalty - 0.01)) < 1e-9

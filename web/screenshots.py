@@ -38,7 +38,8 @@ def local_server():
     from evaluation.bench_http import LocalServer
     from veiviser.settings import Settings
 
-    with LocalServer(create_app(Settings())) as server:
+    # one browser loads every view in a row: more requests than the per-client rate limit lets through
+    with LocalServer(create_app(Settings(rate_limit_per_minute=0))) as server:
         yield server.url
 
 

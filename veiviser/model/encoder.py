@@ -48,6 +48,7 @@ def batch_threads(threads: int, batches: int) -> tuple[int, int]:
     passages 9.6 -> 13.3 at the batch sizes of `ingest/indexing.py`), because a core never waits for
     the other inside a matrix product. A single batch (a query) gets every core.
     """
+    threads = max(1, threads)
     return (threads, 1) if batches > 1 else (1, threads)
 
 
@@ -143,7 +144,7 @@ class TorchEncoder:
             with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
                 return self.model(batch)["sentence_embedding"].float().numpy()
 
-        workers, inside = batch_threads(max(1, threads), len(features))
+        workers, inside = batch_threads(threads, len(features))
         previous = torch.get_num_threads()
         torch.set_num_threads(inside)
         try:
@@ -201,7 +202,7 @@ class OnnxEncoder:
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")  # similar lengths share a batch
         batches = token_batches([len(encodings[i].ids) for i in order], batch_size, self.max_batch_tokens)
         rows = [order[start:stop] for start, stop in batches]
-        workers, inside = batch_threads(max(1, threads), len(rows))
+        workers, inside = batch_threads(threads, len(rows))
         session = self._session(inside)
 
         def embed(batch: np.ndarray) -> np.ndarray:

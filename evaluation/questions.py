@@ -17,7 +17,7 @@ from veiviser.text_analysis import letters
 
 QUESTIONS_DIR = Path(__file__).resolve().parent / "questions"
 KINDS = {"paraphrase", "keyword", "legal", "english", "nynorsk", "typo", "faq", "out_of_scope"}
-SETS = {"dev", "test", "faq"}
+SETS = {"dev", "test", "faq", "holdout"}
 MIN_WORDS, MAX_WORDS = 15, 45
 MIN_PART_LETTERS = 60
 

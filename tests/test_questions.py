@@ -36,7 +36,7 @@ def index_chunks(settings, index) -> list[dict]:
 def test_question_files_load(questions) -> None:
     assert len(questions) >= 250
     assert len({q.id for q in questions}) == len(questions)
-    assert {q.set for q in questions} == {"dev", "test", "faq"}
+    assert {q.set for q in questions} == {"dev", "test", "faq", "holdout"}
     assert sum(not q.in_scope for q in questions) >= 20
     assert len(list(QUESTIONS_DIR.glob("*.jsonl"))) >= 4
 

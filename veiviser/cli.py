@@ -463,7 +463,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.set_defaults(func=cmd_search)
 
     ev = sub.add_parser("eval", help="measure search quality on the known Q&A pairs")
-    ev.add_argument("--set", default="dev", choices=["dev", "test", "faq", "all"], help="question set (default dev)")
+    ev.add_argument("--set", default="dev", choices=["dev", "test", "faq", "holdout", "all"],
+                    help="question set (default dev; holdout: the fresh held-out set, see evaluation/README.md)")
     ev.add_argument("--config", default="all",
                     help="one ranking configuration, or 'all' for every ablation side by side (default)")
     ev.add_argument("--questions", nargs="+", metavar="FILE",
